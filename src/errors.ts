@@ -1,0 +1,52 @@
+/** Where in a definition a problem sits: every definition error names file, line and (when known) key. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column?: number;
+  key?: string;
+}
+
+/** A problem in a definition file: bad syntax, an unknown key, a value podman would refuse. */
+export class DefinitionError extends Error {
+  override readonly name = 'DefinitionError';
+  constructor(
+    readonly location: SourceLocation,
+    readonly detail: string,
+  ) {
+    super(formatLocation(location) + detail);
+  }
+}
+
+/** A key or value that the target podman lacks, naming the version that brought it. */
+export class VersionError extends DefinitionError {
+  constructor(
+    location: SourceLocation,
+    detail: string,
+    readonly needed: string,
+  ) {
+    super(location, detail);
+  }
+}
+
+/** A failed call of an external program (podman, systemctl, criu). */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+    message?: string,
+  ) {
+    super(message ?? `${argv.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim()}`);
+  }
+}
+
+/** The user asked for something berth cannot do as asked (bad flag, missing file). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function formatLocation(loc: SourceLocation): string {
+  const where = loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
+  return loc.key ? `${where}: ${loc.key}: ` : `${where}: `;
+}

@@ -1,0 +1,221 @@
+/**
+ * All quoting and escaping of unit-file syntax lives here: splitting a value into words the way systemd's
+ * extract_first_word() does, and the reverse, writing words so that systemd reads back exactly them.
+ */
+
+const WHITESPACE = ' \t\n\r';
+
+export interface SplitOptions {
+  /** Decode C escapes (\n, \t, \x41, \u00e9 …); otherwise a backslash takes the next character literally. */
+  cunescape?: boolean;
+  /** Accept an unbalanced quote or a trailing backslash, and keep unknown escapes as written. */
+  relax?: boolean;
+  /** Keep backslashes as ordinary characters (systemd's strv keys such as WantedBy=). */
+  retainEscape?: boolean;
+}
+
+export class SplitError extends Error {
+  override readonly name = 'SplitError';
+  constructor(
+    message: string,
+    /** 0-based offset in the value where the problem is. */
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\', '"': '"', "'": "'", s: ' ',
+};
+
+/** Decodes one C escape at s[i] (the character after the backslash); returns the text and its length. */
+export function cunescapeOne(s: string, i: number): { text: string; length: number } | undefined {
+  const c = s[i];
+  if (c === undefined) return undefined;
+  const simple = SIMPLE_ESCAPES[c];
+  if (simple !== undefined) return { text: simple, length: 1 };
+  const hex = (from: number, n: number): number | undefined => {
+    const digits = s.slice(from, from + n);
+    return digits.length === n && /^[0-9a-fA-F]+$/.test(digits) ? parseInt(digits, 16) : undefined;
+  };
+  if (c === 'x') {
+    // A \xNN escape stands for one byte; bytes that form UTF-8 are joined in decodeBytes().
+    const v = hex(i + 1, 2);
+    return v === undefined || v === 0 ? undefined : { text: String.fromCharCode(0xdc00 | v), length: 3 };
+  }
+  if (c === 'u' || c === 'U') {
+    const n = c === 'u' ? 4 : 8;
+    const v = hex(i + 1, n);
+    if (v === undefined || v === 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return undefined;
+    return { text: String.fromCodePoint(v), length: n + 1 };
+  }
+  if (c >= '0' && c <= '7') {
+    const digits = s.slice(i, i + 3);
+    if (!/^[0-7]{3}$/.test(digits)) return undefined;
+    const v = parseInt(digits, 8);
+    return v === 0 || v > 255 ? undefined : { text: String.fromCharCode(0xdc00 | v), length: 3 };
+  }
+  return undefined;
+}
+
+/**
+ * Byte escapes are carried as U+DC00+byte (lone low surrogates, which no valid text holds) until the word
+ * is complete; then runs of them are decoded as UTF-8, as systemd would see those bytes.
+ */
+function decodeBytes(word: string): string {
+  if (!/[\udc00-\udcff]/.test(word)) return word;
+  return word.replace(/[\udc00-\udcff]+/g, (run) => {
+    const bytes = Buffer.from([...run].map((ch) => ch.charCodeAt(0) & 0xff));
+    return bytes.toString('utf8');
+  });
+}
+
+/**
+ * Splits a value into words like systemd's extract_first_word() with EXTRACT_UNQUOTE: whitespace
+ * separates, single or double quotes group (and may sit inside a word), and a backslash escapes.
+ * An empty quoted word ("") is kept as an empty string, as systemd keeps it.
+ */
+export function splitWords(value: string, opts: SplitOptions = {}): string[] {
+  const words: string[] = [];
+  let i = 0;
+  const n = value.length;
+  for (;;) {
+    while (i < n && WHITESPACE.includes(value[i]!)) i++;
+    if (i >= n) return words;
+    let word = '';
+    let quote: string | undefined;
+    let quoteStart = 0;
+    let started = false;
+    for (; i < n; i++) {
+      const c = value[i]!;
+      if (c === '\\' && !opts.retainEscape) {
+        started = true;
+        if (i + 1 >= n) {
+          if (opts.relax) {
+            i++;
+            break;
+          }
+          throw new SplitError('trailing backslash', i);
+        }
+        if (opts.cunescape) {
+          const esc = cunescapeOne(value, i + 1);
+          if (esc) {
+            word += esc.text;
+            i += esc.length;
+          } else if (opts.relax) {
+            word += '\\' + value[i + 1];
+            i++;
+          } else {
+            throw new SplitError(`unknown escape sequence "\\${value[i + 1]}"`, i);
+          }
+        } else {
+          word += value[i + 1];
+          i++;
+        }
+        continue;
+      }
+      if (quote) {
+        if (c === quote) quote = undefined;
+        else word += c;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        quote = c;
+        quoteStart = i;
+        started = true;
+        continue;
+      }
+      if (WHITESPACE.includes(c)) break;
+      word += c;
+      started = true;
+    }
+    if (quote && !opts.relax) throw new SplitError('unbalanced quotes', quoteStart);
+    if (started) words.push(decodeBytes(word));
+  }
+}
+
+/** How a word's `%` and `$` reach systemd. */
+export interface QuoteOptions {
+  /**
+   * 'keep' leaves `%` specifiers for systemd to expand (definition values such as systemd-%N);
+   * 'escape' doubles them so the word arrives literally.
+   */
+  specifiers?: 'keep' | 'escape';
+  /** Likewise for `$VAR` expansion in command lines. */
+  variables?: 'keep' | 'escape';
+}
+
+// Characters that force quoting: whitespace, quotes, backslash, controls, and `;` (a command separator).
+const NEEDS_QUOTING = /[\s"'\\\x00-\x1f\x7f;]/;
+
+function cEscape(word: string): string {
+  let out = '';
+  for (const ch of word) {
+    switch (ch) {
+      case '\\': out += '\\\\'; break;
+      case '"': out += '\\"'; break;
+      case '\n': out += '\\n'; break;
+      case '\t': out += '\\t'; break;
+      case '\r': out += '\\r'; break;
+      case '\f': out += '\\f'; break;
+      case '\v': out += '\\v'; break;
+      case '\x07': out += '\\a'; break;
+      case '\b': out += '\\b'; break;
+      default: {
+        const code = ch.codePointAt(0)!;
+        out += code < 0x20 || code === 0x7f ? '\\x' + code.toString(16).padStart(2, '0') : ch;
+      }
+    }
+  }
+  return out;
+}
+
+/** Writes one word of a command line or list so that systemd's parser yields exactly that word. */
+export function quoteWord(word: string, opts: QuoteOptions = {}): string {
+  if (word.includes('\0')) throw new Error('a word cannot contain a NUL byte');
+  let w = word;
+  if (opts.specifiers === 'escape') w = w.replaceAll('%', '%%');
+  if (opts.variables === 'escape') w = w.replaceAll('$', '$$');
+  if (w !== '' && !NEEDS_QUOTING.test(w)) return w;
+  return '"' + cEscape(w) + '"';
+}
+
+/** Writes words as one value, e.g. an ExecStart= command line. */
+export function quoteWords(words: readonly string[], opts: QuoteOptions = {}): string {
+  return words.map((w) => quoteWord(w, opts)).join(' ');
+}
+
+/** Writes an argv literally: every `%` and `$` arrives as written. */
+export function quoteArgvLiteral(argv: readonly string[]): string {
+  return quoteWords(argv, { specifiers: 'escape', variables: 'escape' });
+}
+
+/** Escapes a value that systemd takes whole (not split into words), keeping specifiers. */
+export function escapeValue(value: string): string {
+  return value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+}
+
+/**
+ * Quadlet's Lookup: trailing whitespace dropped and one pair of surrounding double quotes removed;
+ * an unmatched quote stays, so shell syntax inside a value is not mangled.
+ */
+export function stripOuterQuotes(value: string): string {
+  const v = value.trimEnd();
+  return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+}
+
+/** systemd-escape --path: turns a path into the name of a unit (e.g. a .mount). */
+export function escapePath(path: string): string {
+  const trimmed = path.replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
+  if (trimmed === '') return '-';
+  return [...Buffer.from(trimmed, 'utf8')]
+    .map((b, i) => {
+      const ch = String.fromCharCode(b);
+      if (ch === '/') return '-';
+      if (/[A-Za-z0-9:_]/.test(ch) || (ch === '.' && i !== 0)) return ch;
+      return '\\x' + b.toString(16).padStart(2, '0');
+    })
+    .join('');
+}
