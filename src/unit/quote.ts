@@ -219,3 +219,33 @@ export function escapePath(path: string): string {
     })
     .join('');
 }
+
+/** Splits one CSV record (podman's --mount syntax): commas separate, double quotes group, "" is a quote. */
+export function splitCsv(record: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < record.length; i++) {
+    const c = record[i]!;
+    if (quoted) {
+      if (c === '"' && record[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else field += c;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** Writes one CSV record, quoting only the fields that need it. */
+export function joinCsv(fields: readonly string[]): string {
+  return fields
+    .map((f) => (/[",\r\n]/.test(f) || f.startsWith(' ') ? '"' + f.replaceAll('"', '""') + '"' : f))
+    .join(',');
+}

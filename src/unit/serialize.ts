@@ -10,7 +10,12 @@ function sectionLines(section: Section): string[] {
 }
 
 export function serializeUnit(unit: ParsedUnit): string {
-  const lines = [...unit.leading.map((c) => c.raw), ...unit.sections.flatMap(sectionLines)];
+  const lines = unit.leading.map((c) => c.raw);
+  for (const section of unit.sections) {
+    // Sections a generator added get a blank line before them; read ones keep their own spacing.
+    if (section.raw === undefined && lines.length > 0 && lines[lines.length - 1]!.trim() !== '') lines.push('');
+    lines.push(...sectionLines(section));
+  }
   const text = lines.join(unit.eol);
   return unit.finalNewline && lines.length > 0 ? text + unit.eol : text;
 }

@@ -1,0 +1,36 @@
+/** `berth generate`: the systemd generator (systemd.generator(7)). */
+import { generate } from '../generator/generate.js';
+import { loadDefinitions } from '../generator/load.js';
+import { searchPaths } from '../generator/search-paths.js';
+import { formatDryRun, writeUnits } from '../generator/write.js';
+import { podmanPath, targetVersion } from '../engine/podman-version.js';
+import { UsageError } from '../errors.js';
+import { kmsgLogger, stderrLogger, type Logger } from './log.js';
+
+export interface GenerateFlags {
+  user?: boolean;
+  kmsgLog?: boolean;
+  dryrun?: boolean;
+  podmanVersion?: string;
+}
+
+/** Returns the exit status: 0 when every definition compiled, 1 when any was reported and skipped. */
+export async function runGenerate(dirs: string[], flags: GenerateFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const user = flags.user ?? env['SYSTEMD_SCOPE'] === 'user';
+  const log: Logger =
+    (!flags.dryrun && flags.kmsgLog !== false && env['SYSTEMD_SCOPE'] !== undefined ? kmsgLogger('berth-generator') : undefined) ??
+    stderrLogger('berth-generator: ');
+  const outputDir = dirs[0];
+  if (!flags.dryrun && !outputDir) throw new UsageError('generate needs an output folder (NORMAL_DIR [EARLY_DIR LATE_DIR])');
+
+  const target = await targetVersion(flags.podmanVersion, env);
+  if (target.warning) log.warn(target.warning);
+  const loaded = loadDefinitions(searchPaths(user, env));
+  const result = generate(loaded.definitions, { target: target.version, user, podman: podmanPath(env) });
+  const errors = [...loaded.errors, ...result.errors];
+  for (const err of errors) log.error(err.message);
+
+  if (flags.dryrun) process.stdout.write(formatDryRun(result.units));
+  else writeUnits(outputDir!, result.units);
+  return errors.length > 0 ? 1 : 0;
+}

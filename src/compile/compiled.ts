@@ -1,0 +1,12 @@
+import type { DefinitionError } from '../errors.js';
+import type { Definition } from '../model/definition.js';
+import type { UnitFile } from '../unit/unit-file.js';
+
+/** A compiler's result: the service (meaningful only when errors is empty) and every problem found. */
+export interface CompiledUnit {
+  readonly definition: Definition;
+  /** Without .service. */
+  readonly serviceName: string;
+  readonly service: UnitFile;
+  readonly errors: readonly DefinitionError[];
+}

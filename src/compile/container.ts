@@ -1,0 +1,380 @@
+/** Compiles a .container definition into the service that runs it with `podman run`. */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { DefinitionError } from '../errors.js';
+import type { Definition } from '../model/definition.js';
+import { joinCsv, quoteWords, splitCsv } from '../unit/quote.js';
+import type { Entry } from '../unit/syntax.js';
+import type { UnitFile } from '../unit/unit-file.js';
+import { Command } from './command.js';
+import { CONTAINER_KEYS } from './container-keys.js';
+import { containerNameOf, type CompileContext } from './context.js';
+import { applyRule, strvWords } from './rules.js';
+import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import type { CompiledUnit } from './compiled.js';
+
+const S = 'Container';
+
+/** State one compilation shares between its key handlers. */
+interface Job {
+  readonly def: Definition;
+  readonly unit: UnitFile;
+  readonly service: UnitFile;
+  readonly ctx: CompileContext;
+  readonly cmd: Command;
+  readonly name: string;
+}
+
+type Handler = (job: Job) => void;
+
+const fail = (unit: UnitFile, e: Entry | undefined, detail: string): DefinitionError =>
+  e ? unit.error(e, detail) : new DefinitionError({ file: unit.path, line: unit.sectionLine(S) }, detail);
+
+/** Systemd specifiers start with % (but %% is a literal percent). */
+const startsWithSpecifier = (p: string): boolean => p.startsWith('%') && !p.startsWith('%%');
+
+/** Relative paths are relative to the definition's own folder. */
+export function absolutePath(unit: UnitFile, p: string): string {
+  if (startsWithSpecifier(p) || isAbsolute(p)) return p;
+  return join(dirname(unit.path), p);
+}
+
+/** The podman command every unit of a definition starts with: binary, containers.conf modules, global args. */
+export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext): Command {
+  const cmd = new Command(ctx.podman);
+  for (const e of unit.list(section, 'ContainersConfModule')) cmd.add(`--module=${e.value}`);
+  cmd.add(...unit.words(section, 'GlobalArgs'));
+  return cmd;
+}
+
+/** A volume or mount source: ./rel resolved, /abs wanted mounted first, x.volume resolved to its volume. */
+function storageSource(job: Job, e: Entry, source: string, allowImage: boolean): string {
+  let src = source.startsWith('.') ? absolutePath(job.unit, source) : source;
+  if (src.startsWith('/')) {
+    job.service.add('Unit', 'RequiresMountsFor', quoteWords([src]));
+  } else if (src.endsWith('.volume') || (allowImage && src.endsWith('.image')) || src.endsWith('.artifact')) {
+    const info = job.ctx.units.get(src);
+    if (!info) throw fail(job.unit, e, `${src} is not defined on the search path`);
+    job.service.add('Unit', 'Requires', `${info.serviceName}.service`);
+    job.service.add('Unit', 'After', `${info.serviceName}.service`);
+    src = info.resourceName;
+  }
+  return src;
+}
+
+const noop: Handler = () => undefined;
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  ContainerName: noop,
+  Image: noop,
+  Rootfs: noop,
+  Exec: noop,
+  GlobalArgs: noop,
+  ContainersConfModule: noop,
+  ReloadCmd: noop,
+  ReloadSignal: noop,
+
+  CgroupsMode({ unit, cmd }) {
+    const mode = unit.get(S, 'CgroupsMode');
+    cmd.add(...(mode ? ['--cgroups', mode] : ['--cgroups=split']));
+  },
+
+  Entrypoint({ unit, cmd }) {
+    // An empty Entrypoint= is meaningful: it clears the image's entrypoint.
+    const v = unit.get(S, 'Entrypoint');
+    if (v !== undefined) cmd.add(`--entrypoint=${v}`);
+  },
+
+  Network(job) {
+    for (const e of job.unit.list(S, 'Network')) {
+      let network = e.value;
+      const colon = network.indexOf(':');
+      const ref = colon < 0 ? network : network.slice(0, colon);
+      const isNetwork = ref.endsWith('.network');
+      const isContainer = ref.endsWith('.container');
+      if (isNetwork || isContainer) {
+        const info = job.ctx.units.get(ref);
+        if (!info) throw fail(job.unit, e, `${ref} is not defined on the search path`);
+        if (!info.resourceName) throw fail(job.unit, e, `the name of the podman object of ${ref} depends on specifiers and cannot be referenced`);
+        job.service.add('Unit', 'Requires', `${info.serviceName}.service`);
+        job.service.add('Unit', 'After', `${info.serviceName}.service`);
+        if (isContainer) {
+          if (colon >= 0) throw fail(job.unit, e, "options cannot be given when joining another container's network");
+          network = `container:${info.resourceName}`;
+        } else {
+          network = colon < 0 ? info.resourceName : `${info.resourceName}${network.slice(colon)}`;
+        }
+      }
+      job.cmd.add('--network', network);
+    }
+  },
+
+  Notify(job) {
+    const { unit, service, cmd, ctx } = job;
+    if (service.get('Service', 'Type') === 'oneshot') return;
+    const e = unit.last(S, 'Notify');
+    const v = unit.get(S, 'Notify')?.toLowerCase();
+    if (v === 'healthy') {
+      requireFeature(ctx, unit, e!, 'run --sdnotify=healthy');
+      cmd.add('--sdnotify=healthy');
+    } else if (v !== undefined && v !== '' && unit.bool(S, 'Notify')) {
+      cmd.add('--sdnotify=container');
+    } else {
+      cmd.add('--sdnotify=conmon');
+    }
+    service.set('Service', 'Type', 'notify');
+    service.set('Service', 'NotifyAccess', 'all');
+    // podman detaches; conmon stays behind as the service's main process.
+    cmd.add('-d');
+  },
+
+  AddDevice({ unit, cmd }) {
+    for (let device of strvWords(unit, S, 'AddDevice')) {
+      // A leading '-' makes the device optional: skipped when the host has no such path.
+      if (device.startsWith('-')) {
+        device = device.slice(1);
+        if (!existsSync(device.split(':')[0]!)) continue;
+      }
+      cmd.add('--device', device);
+    }
+  },
+
+  SeccompProfile({ unit, cmd }) {
+    const v = unit.get(S, 'SeccompProfile');
+    if (v !== undefined) cmd.add('--security-opt', `seccomp=${v}`);
+  },
+
+  ReadOnly({ unit, cmd }) {
+    const readOnly = unit.bool(S, 'ReadOnly');
+    if (readOnly !== undefined) cmd.addBool('--read-only', readOnly);
+    if (unit.bool(S, 'VolatileTmp') && !readOnly) cmd.add('--tmpfs', '/tmp:rw,size=512M,mode=1777');
+  },
+  VolatileTmp: noop,
+
+  User(job) {
+    const user = job.unit.get(S, 'User');
+    const group = job.unit.get(S, 'Group');
+    if (!user) {
+      if (group) throw fail(job.unit, job.unit.last(S, 'Group'), 'Group= needs User= as well');
+      return;
+    }
+    job.cmd.add('--user', group ? `${user}:${group}` : user);
+  },
+  Group: noop,
+
+  UserNS: (job) => userMappings(job),
+  UIDMap: noop,
+  GIDMap: noop,
+  SubUIDMap: noop,
+  SubGIDMap: noop,
+  RemapUsers: noop,
+  RemapUid: noop,
+  RemapGid: noop,
+  RemapUidSize: noop,
+
+  Volume(job) {
+    for (const e of job.unit.list(S, 'Volume')) {
+      const parts = e.value.split(':');
+      let source = parts.length >= 2 ? parts[0]! : '';
+      const dest = parts.length >= 2 ? parts[1]! : parts[0]!;
+      const options = parts.length >= 3 ? ':' + parts.slice(2).join(':') : '';
+      if (source) source = storageSource(job, e, source, false);
+      job.cmd.add('-v', source ? `${source}:${dest}${options}` : dest);
+    }
+  },
+
+  AutoUpdate({ unit, cmd }) {
+    const v = unit.get(S, 'AutoUpdate');
+    if (v) cmd.add('--label', `io.containers.autoupdate=${v}`);
+  },
+
+  ExposeHostPort(job) {
+    for (const e of job.unit.list(S, 'ExposeHostPort')) {
+      const port = e.value.trim();
+      if (!/^\d+(-\d+)?(\/udp|\/tcp)?$/.test(port)) throw fail(job.unit, e, `"${port}" is not a port or port range (N, N-M, with /tcp or /udp)`);
+      job.cmd.add('--expose', port);
+    }
+  },
+
+  EnvironmentFile(job) {
+    for (const file of job.unit.words(S, 'EnvironmentFile')) job.cmd.add('--env-file', absolutePath(job.unit, file));
+  },
+
+  Mount(job) {
+    for (const e of job.unit.list(S, 'Mount')) {
+      for (const mount of job.unit.split(e)) job.cmd.add('--mount', resolveMount(job, e, mount));
+    }
+  },
+
+  Pod(job) {
+    const e = job.unit.last(S, 'Pod');
+    const pod = job.unit.get(S, 'Pod');
+    if (!pod || !e) return;
+    if (!pod.endsWith('.pod')) throw fail(job.unit, e, `${pod} is not a .pod definition`);
+    const info = job.ctx.units.get(pod);
+    if (!info) throw fail(job.unit, e, `${pod} is not defined on the search path`);
+    job.cmd.add('--pod', info.resourceName);
+    job.service.add('Unit', 'BindsTo', `${info.serviceName}.service`);
+    job.service.add('Unit', 'After', `${info.serviceName}.service`);
+    const template = job.def.fileName.slice(0, job.def.fileName.lastIndexOf('.')).endsWith('@');
+    if (!template && (job.unit.bool(S, 'StartWithPod') ?? true)) info.containersToStart.push(`${job.name}.service`);
+  },
+};
+
+function userMappings(job: Job): void {
+  const { unit, cmd } = job;
+  let defined = false;
+  const userns = unit.get(S, 'UserNS');
+  if (userns) {
+    cmd.add('--userns', userns);
+    defined = true;
+  }
+  for (const [key, flag] of [['UIDMap', '--uidmap'], ['GIDMap', '--gidmap']] as const) {
+    for (const m of strvWords(unit, S, key)) {
+      cmd.add(flag, m);
+      defined = true;
+    }
+  }
+  for (const [key, flag] of [['SubUIDMap', '--subuidname'], ['SubGIDMap', '--subgidname']] as const) {
+    const v = unit.get(S, key);
+    if (v) {
+      cmd.add(flag, v);
+      defined = true;
+    }
+  }
+  const remap = unit.last(S, 'RemapUsers');
+  const uidMaps = strvWords(unit, S, 'RemapUid');
+  const gidMaps = strvWords(unit, S, 'RemapGid');
+  if (defined) {
+    if (remap || unit.has(S, 'RemapUid') || unit.has(S, 'RemapGid')) {
+      throw fail(job.unit, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),
+        'the deprecated Remap* keys cannot be combined with UserNS, UIDMap, GIDMap, SubUIDMap or SubGIDMap');
+    }
+    return;
+  }
+  switch (remap?.value ?? '') {
+    case '':
+      if (uidMaps.length) throw fail(job.unit, unit.last(S, 'RemapUid'), 'RemapUid= needs RemapUsers=');
+      if (gidMaps.length) throw fail(job.unit, unit.last(S, 'RemapGid'), 'RemapGid= needs RemapUsers=');
+      return;
+    case 'manual':
+      for (const m of uidMaps) cmd.add('--uidmap', m);
+      for (const m of gidMaps) cmd.add('--gidmap', m);
+      return;
+    case 'auto': {
+      const opts = [...uidMaps.map((m) => `uidmapping=${m}`), ...gidMaps.map((m) => `gidmapping=${m}`)];
+      const size = Number(unit.get(S, 'RemapUidSize') ?? 0);
+      if (size > 0) opts.push(`size=${size}`);
+      cmd.add('--userns', opts.length ? `auto:${opts.join(',')}` : 'auto');
+      return;
+    }
+    case 'keep-id': {
+      if (uidMaps.length > 1 || gidMaps.length > 1) throw fail(job.unit, remap, 'RemapUsers=keep-id takes a single UID and a single GID mapping');
+      const opts = [...uidMaps.map((m) => `uid=${m}`), ...gidMaps.map((m) => `gid=${m}`)];
+      cmd.add('--userns', opts.length ? `keep-id:${opts.join(',')}` : 'keep-id');
+      return;
+    }
+    default:
+      throw fail(job.unit, remap, `"${remap?.value}" is not a RemapUsers mode (manual, auto, keep-id)`);
+  }
+}
+
+const MOUNT_TYPES_WITH_SOURCE = new Set(['volume', 'bind', 'glob', 'image', 'artifact']);
+
+/** Puts type= first and resolves the source of mounts that have one, as Quadlet does. */
+function resolveMount(job: Job, e: Entry, mount: string): string {
+  const tokens = splitCsv(mount);
+  const typeIndex = tokens.findIndex((t) => t.startsWith('type='));
+  if (typeIndex < 0) throw fail(job.unit, e, `mount "${mount}" has no type=`);
+  const type = tokens[typeIndex]!.slice('type='.length);
+  if (!MOUNT_TYPES_WITH_SOURCE.has(type)) return mount;
+  requireFeature(job.ctx, job.unit, e, `run --mount type=${type}`);
+  const rest = tokens.filter((_, i) => i !== typeIndex);
+  const srcIndex = rest.findIndex((t) => /^(source|src)(=|$)/.test(t));
+  if (srcIndex >= 0) {
+    const token = rest[srcIndex]!;
+    const eq = token.indexOf('=');
+    if (eq < 0) throw fail(job.unit, e, 'source= has no value');
+    rest[srcIndex] = `source=${storageSource(job, e, token.slice(eq + 1), true)}`;
+  } else if (type !== 'volume') {
+    throw fail(job.unit, e, `a ${type} mount needs a source=`);
+  }
+  return joinCsv([`type=${type}`, ...rest]);
+}
+
+/** ExecReload from ReloadCmd= or ReloadSignal= (one of them). */
+function reload(job: Job): void {
+  const { unit, service, ctx, name } = job;
+  const signal = unit.get(S, 'ReloadSignal');
+  const cmdEntry = unit.last(S, 'ReloadCmd');
+  const reloadCmd = cmdEntry ? unit.split(cmdEntry) : [];
+  if (!signal && reloadCmd.length === 0) return;
+  if (signal && reloadCmd.length > 0) throw fail(job.unit, cmdEntry, 'ReloadCmd and ReloadSignal cannot both be set');
+  const cmd = baseCommand(unit, S, ctx);
+  if (reloadCmd.length > 0) cmd.add('exec', name, ...reloadCmd);
+  else cmd.add('kill', '--signal', signal!, name);
+  service.add('Service', 'ExecReload', quoteWords(cmd.args));
+}
+
+export function compileContainer(def: Definition, ctx: CompileContext): CompiledUnit {
+  const problems = new Problems();
+  const unit = def.unit;
+  checkKeys(def, CONTAINER_KEYS, 'run', ctx, problems);
+  const service = initService(def, ctx, problems);
+  const info = ctx.units.get(def.fileName)!;
+  const name = containerNameOf(def);
+
+  const image = unit.get(S, 'Image') ?? '';
+  const rootfs = unit.get(S, 'Rootfs') ?? '';
+  if (!image && !rootfs) problems.errors.push(fail(unit, undefined, 'needs Image= or Rootfs='));
+  if (image && rootfs) problems.errors.push(fail(unit, unit.last(S, 'Rootfs'), 'Image= and Rootfs= cannot both be set'));
+
+  service.add('Service', 'Environment', 'PODMAN_SYSTEMD_UNIT=%n');
+  const killMode = service.get('Service', 'KillMode');
+  if (killMode === undefined) service.set('Service', 'KillMode', 'mixed');
+  else if (killMode !== 'mixed' && killMode !== 'control-group') {
+    problems.errors.push(service.error(service.last('Service', 'KillMode')!, 'must be mixed or control-group for a container'));
+  }
+  const type = service.get('Service', 'Type');
+  if (type !== undefined && type !== 'notify' && type !== 'oneshot') {
+    problems.errors.push(service.error(service.last('Service', 'Type')!, 'must be notify or oneshot for a container'));
+  }
+
+  // conmon may die before removing the container: remove it on stop, and after a crash (ExecStopPost).
+  const stop = baseCommand(unit, S, ctx).add('rm', '-v', '-f', '-i', name);
+  service.add('Service', 'ExecStop', quoteWords(stop.args));
+  service.add('Service', 'ExecStopPost', quoteWords(['-' + stop.args[0], ...stop.args.slice(1)]));
+
+  const cmd = baseCommand(unit, S, ctx).add('run', '--name', name, '--replace', '--rm');
+  const job: Job = { def, unit, service, ctx, cmd, name };
+  problems.guard(() => reload(job));
+  service.add('Service', 'Delegate', 'yes');
+  if (!unit.has('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
+
+  for (const [key, keyDef] of Object.entries(CONTAINER_KEYS)) {
+    problems.guard(() => {
+      if (keyDef.rule.kind === 'custom') HANDLERS[key]!(job);
+      else applyRule(unit, S, key, keyDef.rule, cmd);
+    });
+  }
+
+  let imageRef = image;
+  problems.guard(() => {
+    for (const suffix of ['.build', '.image']) {
+      if (!image.endsWith(suffix)) continue;
+      const ref = ctx.units.get(image);
+      if (!ref) throw fail(job.unit, unit.last(S, 'Image'), `${image} is not defined on the search path`);
+      service.add('Unit', 'Requires', `${ref.serviceName}.service`);
+      service.add('Unit', 'After', `${ref.serviceName}.service`);
+      imageRef = ref.resourceName;
+    }
+  });
+  cmd.add(...(imageRef ? [imageRef] : ['--rootfs', rootfs]));
+  problems.guard(() => {
+    const exec = unit.last(S, 'Exec');
+    if (exec) cmd.add(...unit.split(exec));
+  });
+  service.add('Service', 'ExecStart', quoteWords(cmd.args));
+
+  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors };
+}

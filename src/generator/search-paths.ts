@@ -1,0 +1,31 @@
+/**
+ * Where berth looks for definitions, most important first. A file name found in an earlier folder hides
+ * the same name in later ones, so /etc overrides what a package ships in /usr/share.
+ *
+ *   system: /run/berth/definitions, /etc/berth/definitions, /usr/local/share/berth/definitions,
+ *           /usr/share/berth/definitions
+ *   user:   $XDG_RUNTIME_DIR/berth/definitions, $XDG_CONFIG_HOME/berth/definitions (~/.config/…),
+ *           /etc/berth/definitions/users/$UID, /etc/berth/definitions/users
+ *
+ * $BERTH_UNIT_DIRS (colon-separated) replaces the list, for tests and unusual layouts.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const SYSTEM_DIRS = [
+  '/run/berth/definitions',
+  '/etc/berth/definitions',
+  '/usr/local/share/berth/definitions',
+  '/usr/share/berth/definitions',
+];
+
+export function searchPaths(user: boolean, env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string[] {
+  const override = env['BERTH_UNIT_DIRS'];
+  if (override) return override.split(':').filter((d) => d !== '');
+  if (!user) return SYSTEM_DIRS;
+  const dirs: string[] = [];
+  if (env['XDG_RUNTIME_DIR']) dirs.push(join(env['XDG_RUNTIME_DIR'], 'berth/definitions'));
+  dirs.push(join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'berth/definitions'));
+  dirs.push(`/etc/berth/definitions/users/${uid}`, '/etc/berth/definitions/users');
+  return dirs;
+}
