@@ -3,7 +3,7 @@
  * merged. A file that cannot be read or parsed is reported and skipped; the others still load.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DefinitionError } from '../errors.js';
 import { kindOf, templateParts, type Definition } from '../model/definition.js';
 import { UnitFile } from '../unit/unit-file.js';
@@ -39,7 +39,7 @@ export function expandDirs(dirs: readonly string[]): string[] {
       if (!name.endsWith('.d') && isDir(sub)) walk(sub);
     }
   };
-  for (const d of dirs) if (isDir(d)) walk(d);
+  for (const d of dirs) if (isDir(d)) walk(resolve(d));
   return out;
 }
 

@@ -83,7 +83,8 @@ export function parseUnit(text: string, path: string): ParseResult {
       const name = close > 0 ? trimmed.slice(1, close) : '';
       if (close < 0 || trimmed.slice(close + 1).trim() !== '' || name === '' || /[[\]\x00-\x1f]/.test(name)) {
         errors.push(new DefinitionError({ file: path, line: lineNo, column: 1 }, `invalid section header "${trimmed}"`));
-        current = undefined;
+        // Lines under a bad header belong to no section we keep; they are not reported a second time.
+        current = { name: '', line: lineNo, items: [] };
         continue;
       }
       current = { name, line: lineNo, raw: first, items: [] };
@@ -93,14 +94,17 @@ export function parseUnit(text: string, path: string): ParseResult {
     // Join continuation lines. Quadlet tolerates whitespace after the backslash, so trailing space is ignored.
     let logical = first.trimEnd();
     let end = i;
-    while (continues(logical) && end + 1 < lines.length) {
-      logical = logical.slice(0, -1) + ' ';
+    let open = continues(logical);
+    if (open) logical = logical.slice(0, -1) + ' ';
+    while (open && end + 1 < lines.length) {
       end++;
       const next = lines[end]!;
       if (isComment(next.trim())) continue;
       logical += next.trimEnd();
+      open = continues(logical);
+      if (open) logical = logical.slice(0, -1) + ' ';
     }
-    if (continues(logical)) logical = logical.slice(0, -1);
+    logical = logical.trimEnd();
     const raw = lines.slice(i, end + 1).join(eol);
     const column = first.length - first.trimStart().length + 1;
     i = end;

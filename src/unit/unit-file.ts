@@ -120,8 +120,12 @@ export class UnitFile {
     return s;
   }
 
+  /** Adds an entry after the section's last entry, so comments and blank lines that close it stay last. */
   add(section: string, key: string, value: string): void {
-    this.lastSection(section, true)!.items.push({ kind: 'entry', key, value, line: 0, column: 0 });
+    const items = this.lastSection(section, true)!.items;
+    let at = items.length;
+    while (at > 0 && items[at - 1]!.kind === 'comment') at--;
+    items.splice(at, 0, { kind: 'entry', key, value, line: 0, column: 0 });
   }
 
   /** Puts an entry first in its section (used for defaults that the file's own lines may override). */

@@ -1,0 +1,44 @@
+import test from 'ava';
+import { execa } from 'execa';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BERTH = new URL('../../src/cli/main.js', import.meta.url).pathname;
+
+function defs(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-validate-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const validate = (args: string[]) => execa('node', [BERTH, 'validate', '--podman-version', '4.3', ...args], { reject: false });
+
+test('validate exits 0 and prints nothing on stdout when all is well', async (t) => {
+  const dir = defs({ 'a.container': '[Container]\nImage=img\n' });
+  const r = await validate([dir]);
+  t.is(r.exitCode, 0);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /1 definition\(s\) checked, 0 problem\(s\)/);
+});
+
+test('validate reports a malformed file as FILE:LINE and every problem at once', async (t) => {
+  const dir = defs({
+    'ok.container': '[Container]\nImage=img\n',
+    'bad.container': '[Container]\nImage=img\nHealthStartupCmd=true\nBogus=1\n',
+    'broken.container': '[Container]\nImage=img\nthis is not a line\n',
+  });
+  const r = await validate([dir]);
+  t.is(r.exitCode, 1);
+  const lines = r.stdout.split('\n').filter(Boolean);
+  t.true(lines.includes(`${dir}/broken.container:3:1: "this is not a line" is not a key=value assignment, section header or comment`));
+  t.true(lines.includes(`${dir}/bad.container:4:1: Bogus: unknown key in [Container]`));
+  t.true(lines.some((l) => l.startsWith(`${dir}/bad.container:3:1: HealthStartupCmd: needs podman 4.4 or newer`)));
+  t.is(lines.length, 3);
+});
+
+test('validate of one file checks it against its folder and reports only that file', async (t) => {
+  const dir = defs({ 'web.container': '[Container]\nImage=img\nNetwork=app.network\n', 'app.network': '[Network]\n', 'other.container': '[Container]\nNope=1\n' });
+  const r = await validate([join(dir, 'web.container')]);
+  t.is(r.exitCode, 0, r.stdout);
+});

@@ -1,0 +1,107 @@
+import test from 'ava';
+import { generate } from '../../src/generator/generate.js';
+import { parseVersion, type Version } from '../../src/compile/version.js';
+import { UnitFile } from '../../src/unit/unit-file.js';
+import { splitWords } from '../../src/unit/quote.js';
+import { definition } from '../helpers/definitions.js';
+
+const v = (s: string): Version => parseVersion(s)!;
+
+function compile(text: string, opts: { target?: string; user?: boolean; others?: Record<string, string> } = {}) {
+  const defs = [definition('web.container', text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
+  const result = generate(defs, { target: v(opts.target ?? '6.0'), user: opts.user ?? false, podman: '/usr/bin/podman' });
+  const unit = result.units.find((u) => u.fileName === 'web.service');
+  const service = unit ? UnitFile.parse(unit.text, 'web.service').unit : undefined;
+  const argv = service ? splitWords(service.list('Service', 'ExecStart').at(-1)!.value, { cunescape: true }) : [];
+  return { result, service, argv, errors: result.errors.map((e) => e.message) };
+}
+
+test('a minimal container runs podman with Quadlet\'s defaults', (t) => {
+  const { argv, service } = compile('[Container]\nImage=localhost/busybox\n');
+  t.deepEqual(argv.slice(0, 8), ['/usr/bin/podman', 'run', '--name', 'systemd-%N', '--replace', '--rm', '--cgroups=split', '--sdnotify=conmon']);
+  t.is(argv.at(-1), 'localhost/busybox');
+  t.is(service!.get('Service', 'Type'), 'notify');
+  t.is(service!.get('Service', 'KillMode'), 'mixed');
+  t.is(service!.get('Unit', 'SourcePath'), '/etc/berth/definitions/web.container');
+  t.true(service!.hasSection('X-Container'));
+  t.false(service!.hasSection('Container'));
+});
+
+test('day-to-day keys become their podman flags', (t) => {
+  const { argv, errors } = compile(`[Container]
+Image=img
+Exec=/bin/sh -c "echo hi"
+Environment=A=1 "B=two words"
+EnvironmentFile=env/web.env
+PublishPort=8080:80
+Volume=./pages:/www:ro
+Tmpfs=/tmp
+Label=app=web
+User=1000
+Group=1000
+AddCapability=NET_ADMIN sys_time
+DropCapability=all
+NoNewPrivileges=yes
+ReadOnly=yes
+HealthCmd=/bin/check --quick
+HealthInterval=30s
+Timezone=UTC
+PodmanArgs=--log-level=debug
+GlobalArgs=--events-backend=file
+`);
+  t.deepEqual(errors, []);
+  const has = (...run: string[]) => t.true(argv.join('\0').includes(run.join('\0')), run.join(' '));
+  has('--env', 'A=1', '--env', 'B=two words');
+  has('--env-file', '/etc/berth/definitions/env/web.env');
+  has('--publish', '8080:80');
+  has('-v', '/etc/berth/definitions/pages:/www:ro');
+  has('--tmpfs', '/tmp');
+  has('--label', 'app=web');
+  has('--user', '1000:1000');
+  has('--cap-add', 'net_admin', '--cap-add', 'sys_time');
+  has('--cap-drop', 'all');
+  has('--security-opt=no-new-privileges');
+  has('--read-only');
+  has('--health-cmd', '/bin/check --quick');
+  has('--tz', 'UTC');
+  has('--log-level=debug', 'img', '/bin/sh', '-c', 'echo hi');
+  t.deepEqual(argv.slice(0, 3), ['/usr/bin/podman', '--events-backend=file', 'run']);
+});
+
+test('a reference to another definition becomes its podman name and a dependency on its service', (t) => {
+  const { service, argv } = compile('[Container]\nImage=img\nNetwork=app.network\n', {
+    others: { 'app.network': '[Network]\n' },
+  });
+  t.true(argv.join(' ').includes('--network systemd-app'));
+  t.true(service!.list('Unit', 'Requires').some((e) => e.value === 'app-network.service'));
+});
+
+test('every problem in a definition is reported, each with file, line and key', (t) => {
+  const { errors, result } = compile('[Container]\nImage=img\nBogus=1\nExposeHostPort=http\nGroup=wheel\nReadOnly=perhaps\n');
+  t.is(result.units.length, 0);
+  t.deepEqual(errors, [
+    '/etc/berth/definitions/web.container:3:1: Bogus: unknown key in [Container]',
+    '/etc/berth/definitions/web.container:6:1: ReadOnly: "perhaps" is not a boolean (use yes or no)',
+    '/etc/berth/definitions/web.container:5:1: Group: Group= needs User= as well',
+    '/etc/berth/definitions/web.container:4:1: ExposeHostPort: "http" is not a port or port range (N, N-M, with /tcp or /udp)',
+  ]);
+});
+
+test('a key the target podman lacks is rejected with the version it needs', (t) => {
+  const { errors } = compile('[Container]\nImage=img\nHealthOnFailure=kill\n', { target: '4.2' });
+  t.is(errors.length, 1);
+  t.regex(errors[0]!, /^\/etc\/berth\/definitions\/web\.container:3:1: HealthOnFailure: needs podman 4\.3 or newer .*target podman is 4\.2\.0/);
+  t.deepEqual(compile('[Container]\nImage=img\nHealthOnFailure=kill\n', { target: '4.3' }).errors, []);
+});
+
+test('a user unit on a podman without its network-wait unit gets no network dependency', (t) => {
+  const old = compile('[Container]\nImage=img\n', { user: true, target: '4.3' }).service!;
+  t.deepEqual(old.list('Unit', 'Wants'), []);
+  const recent = compile('[Container]\nImage=img\n', { user: true, target: '5.0' }).service!;
+  t.is(recent.get('Unit', 'Wants'), 'podman-user-wait-network-online.service');
+});
+
+test('a container without Image or Rootfs is an error at its section', (t) => {
+  const { errors } = compile('[Unit]\nDescription=x\n[Container]\nLabel=a=b\n');
+  t.deepEqual(errors, ['/etc/berth/definitions/web.container:3: needs Image= or Rootfs=']);
+});
