@@ -36,7 +36,7 @@ export const CONTAINER_KEYS: KeyTable = {
   NetworkAlias: { rule: { kind: 'lines', flag: '--network-alias' } },
   Ulimit: { rule: { kind: 'lines', flag: '--ulimit' } },
   DNS: { rule: { kind: 'lines', flag: '--dns' } },
-  DNSOption: { rule: { kind: 'lines', flag: '--dns-option' } },
+  DNSOption: { rule: { kind: 'lines', flag: '--dns-option', legacy: { before: '4.3', flag: '--dns-opt' } } },
   DNSSearch: { rule: { kind: 'lines', flag: '--dns-search' } },
   GroupAdd: { rule: { kind: 'lines', flag: '--group-add' } },
   AddHost: { rule: { kind: 'lines', flag: '--add-host' } },

@@ -354,7 +354,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
   for (const [key, keyDef] of Object.entries(CONTAINER_KEYS)) {
     problems.guard(() => {
       if (keyDef.rule.kind === 'custom') HANDLERS[key]!(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd);
+      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
     });
   }
 

@@ -6,12 +6,13 @@ import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import { splitWords } from '../unit/quote.js';
 import type { Command } from './command.js';
+import { atLeast, type Version } from './version.js';
 
 export type Rule =
   /** Last value, when not empty: `flag value` (or `flag format(value)`). */
   | { kind: 'string'; flag: string; format?: string; joined?: boolean }
-  /** Every line: `flag line`. */
-  | { kind: 'lines'; flag: string; format?: string }
+  /** Every line: `flag line`; `legacy` names the flag's older spelling, for podmans before a version. */
+  | { kind: 'lines'; flag: string; format?: string; legacy?: { before: string; flag: string } }
   /** `flag` / `flag=false`. */
   | { kind: 'bool'; flag: string }
   /** When true: the given words. */
@@ -61,16 +62,18 @@ export function keyVals(unit: UnitFile, section: string, key: string): Map<strin
 }
 
 /** Emits the flags of one table rule for a key. Custom and none rules emit nothing. */
-export function applyRule(unit: UnitFile, section: string, key: string, rule: Rule, cmd: Command): void {
+export function applyRule(unit: UnitFile, section: string, key: string, rule: Rule, cmd: Command, target: Version): void {
   switch (rule.kind) {
     case 'string': {
       const v = unit.get(section, key);
       if (v) cmd.add(...(rule.joined ? [`${rule.flag}=${fmt(rule.format, v)}`] : [rule.flag, fmt(rule.format, v)]));
       return;
     }
-    case 'lines':
-      for (const e of unit.list(section, key)) cmd.add(rule.flag, fmt(rule.format, e.value));
+    case 'lines': {
+      const flag = rule.legacy && !atLeast(target, rule.legacy.before) ? rule.legacy.flag : rule.flag;
+      for (const e of unit.list(section, key)) cmd.add(flag, fmt(rule.format, e.value));
       return;
+    }
     case 'bool': {
       const b = unit.bool(section, key);
       if (b !== undefined) cmd.addBool(rule.flag, b);
@@ -97,11 +100,12 @@ export function applyRule(unit: UnitFile, section: string, key: string, rule: Ru
   }
 }
 
-/** The flag a rule emits, for deriving its version gate. */
-export function ruleFlag(rule: Rule): string | undefined {
+/** The flag a rule emits for a target podman, for deriving its version gate. */
+export function ruleFlag(rule: Rule, target: Version): string | undefined {
   switch (rule.kind) {
-    case 'string':
     case 'lines':
+      return rule.legacy && !atLeast(target, rule.legacy.before) ? rule.legacy.flag : rule.flag;
+    case 'string':
     case 'bool':
     case 'words':
     case 'args':

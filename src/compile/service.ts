@@ -61,7 +61,7 @@ export function checkKeys(def: Definition, table: KeyTable, subcommand: string, 
     const keyDef = table[e.key];
     if (!keyDef || e.value === '' || seen.has(e.key)) continue;
     seen.add(e.key);
-    const flag = ruleFlag(keyDef.rule);
+    const flag = ruleFlag(keyDef.rule, ctx.target);
     const gate = keyDef.gate ?? (flag ? `${subcommand} ${flag}` : undefined);
     if (gate) problems.guard(() => requireFeature(ctx, def.unit, e, gate));
   }

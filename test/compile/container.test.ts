@@ -105,3 +105,13 @@ test('a container without Image or Rootfs is an error at its section', (t) => {
   const { errors } = compile('[Unit]\nDescription=x\n[Container]\nLabel=a=b\n');
   t.deepEqual(errors, ['/etc/berth/definitions/web.container:3: needs Image= or Rootfs=']);
 });
+
+test('a key whose flag was renamed uses the old spelling on an older podman', (t) => {
+  t.true(compile('[Container]\nImage=img\nDNSOption=ndots:2\n', { target: '4.2' }).argv.join(' ').includes('--dns-opt ndots:2'));
+  t.true(compile('[Container]\nImage=img\nDNSOption=ndots:2\n', { target: '4.3' }).argv.join(' ').includes('--dns-option ndots:2'));
+});
+
+test('Notify=healthy needs podman 4.7', (t) => {
+  t.regex(compile('[Container]\nImage=img\nNotify=healthy\n', { target: '4.6' }).errors[0]!, /Notify: needs podman 4\.7 or newer/);
+  t.true(compile('[Container]\nImage=img\nNotify=healthy\n', { target: '4.7' }).argv.includes('--sdnotify=healthy'));
+});
