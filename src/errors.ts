@@ -46,6 +46,17 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * The generator's wording, as quadlet logs it (`converting "web.container": …`), so that journal searches
+ * written for quadlet keep working; the location follows in parentheses.
+ */
+export function formatConverting(err: DefinitionError): string {
+  const { file, line, column, key } = err.location;
+  const name = file.slice(file.lastIndexOf('/') + 1).replace(/\.d\/.*$/, '');
+  const where = `${file}:${line}${column ? `:${column}` : ''}${key ? `, key ${key}` : ''}`;
+  return `converting "${name}": ${err.detail} (at ${where})`;
+}
+
 export function formatLocation(loc: SourceLocation): string {
   const where = loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
   return loc.key ? `${where}: ${loc.key}: ` : `${where}: `;

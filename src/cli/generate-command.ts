@@ -4,7 +4,7 @@ import { loadDefinitions } from '../generator/load.js';
 import { searchPaths } from '../generator/search-paths.js';
 import { formatDryRun, writeUnits } from '../generator/write.js';
 import { podmanPath, targetVersion } from '../engine/podman-version.js';
-import { UsageError } from '../errors.js';
+import { formatConverting, UsageError } from '../errors.js';
 import { kmsgLogger, stderrLogger, type Logger } from './log.js';
 
 export interface GenerateFlags {
@@ -27,8 +27,10 @@ export async function runGenerate(dirs: string[], flags: GenerateFlags, env: Nod
   if (target.warning) log.warn(target.warning);
   const loaded = loadDefinitions(searchPaths(user, env));
   const result = generate(loaded.definitions, { target: target.version, user, podman: podmanPath(env) });
+  for (const err of loaded.errors) log.error(err.message);
+  for (const err of result.errors) log.error(formatConverting(err));
+  for (const w of result.warnings) log.warn(`${w.detail} (at ${w.location.file}:${w.location.line})`);
   const errors = [...loaded.errors, ...result.errors];
-  for (const err of errors) log.error(err.message);
 
   if (flags.dryrun) process.stdout.write(formatDryRun(result.units));
   else writeUnits(outputDir!, result.units);

@@ -37,6 +37,7 @@ export async function runValidate(paths: string[], flags: ValidateFlags, env: No
   const result = generate(loaded.definitions, { target: target.version, user: flags.user ?? false, podman: podmanPath(env) });
   const errors = [...loaded.errors, ...result.errors].filter((e) => wanted(e.location.file));
   for (const err of errors) process.stdout.write(`${err.message}\n`);
+  for (const w of result.warnings.filter((x) => wanted(x.location.file))) process.stderr.write(`${w.message}\n`);
   const checked = loaded.definitions.filter((d) => wanted(d.unit.path)).length;
   process.stderr.write(`berth: ${checked} definition(s) checked, ${errors.length} problem(s)\n`);
   return errors.length > 0 ? 1 : 0;

@@ -9,4 +9,6 @@ export interface CompiledUnit {
   readonly serviceName: string;
   readonly service: UnitFile;
   readonly errors: readonly DefinitionError[];
+  /** Things that work but deserve a word: the unit is still generated. */
+  readonly warnings: readonly DefinitionError[];
 }

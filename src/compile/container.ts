@@ -55,6 +55,7 @@ function storageSource(job: Job, e: Entry, source: string, allowImage: boolean):
   } else if (src.endsWith('.volume') || (allowImage && src.endsWith('.image')) || src.endsWith('.artifact')) {
     const info = job.ctx.units.get(src);
     if (!info) throw fail(job.unit, e, `${src} is not defined on the search path`);
+    if (!info.resourceName) throw fail(job.unit, e, `the podman name of ${src} depends on specifiers and cannot be referenced`);
     job.service.add('Unit', 'Requires', `${info.serviceName}.service`);
     job.service.add('Unit', 'After', `${info.serviceName}.service`);
     src = info.resourceName;
@@ -210,9 +211,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     const e = job.unit.last(S, 'Pod');
     const pod = job.unit.get(S, 'Pod');
     if (!pod || !e) return;
-    if (!pod.endsWith('.pod')) throw fail(job.unit, e, `${pod} is not a .pod definition`);
+    if (!pod.endsWith('.pod')) throw fail(job.unit, e, `pod ${pod} is not Quadlet based`);
     const info = job.ctx.units.get(pod);
-    if (!info) throw fail(job.unit, e, `${pod} is not defined on the search path`);
+    if (!info) throw fail(job.unit, e, `quadlet pod unit ${pod} does not exist`);
     job.cmd.add('--pod', info.resourceName);
     job.service.add('Unit', 'BindsTo', `${info.serviceName}.service`);
     job.service.add('Unit', 'After', `${info.serviceName}.service`);
@@ -248,7 +249,7 @@ function userMappings(job: Job): void {
   if (defined) {
     if (remap || unit.has(S, 'RemapUid') || unit.has(S, 'RemapGid')) {
       throw fail(job.unit, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),
-        'the deprecated Remap* keys cannot be combined with UserNS, UIDMap, GIDMap, SubUIDMap or SubGIDMap');
+        'deprecated Remap keys are set along with explicit mapping keys');
     }
     return;
   }
@@ -309,7 +310,7 @@ function reload(job: Job): void {
   const cmdEntry = unit.last(S, 'ReloadCmd');
   const reloadCmd = cmdEntry ? unit.split(cmdEntry) : [];
   if (!signal && reloadCmd.length === 0) return;
-  if (signal && reloadCmd.length > 0) throw fail(job.unit, cmdEntry, 'ReloadCmd and ReloadSignal cannot both be set');
+  if (signal && reloadCmd.length > 0) throw fail(job.unit, cmdEntry, 'ReloadCmd and ReloadSignal are mutually exclusive but both are set');
   const cmd = baseCommand(unit, S, ctx);
   if (reloadCmd.length > 0) cmd.add('exec', name, ...reloadCmd);
   else cmd.add('kill', '--signal', signal!, name);
@@ -326,7 +327,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
 
   const image = unit.get(S, 'Image') ?? '';
   const rootfs = unit.get(S, 'Rootfs') ?? '';
-  if (!image && !rootfs) problems.errors.push(fail(unit, undefined, 'needs Image= or Rootfs='));
+  if (!image && !rootfs) problems.errors.push(fail(unit, undefined, 'no Image or Rootfs key specified'));
   if (image && rootfs) problems.errors.push(fail(unit, unit.last(S, 'Rootfs'), 'Image= and Rootfs= cannot both be set'));
 
   service.add('Service', 'Environment', 'PODMAN_SYSTEMD_UNIT=%n');
@@ -376,5 +377,5 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
   });
   service.add('Service', 'ExecStart', quoteWords(cmd.args));
 
-  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors };
+  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings };
 }

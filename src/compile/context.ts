@@ -69,6 +69,8 @@ function resolvedResourceName(def: Definition, serviceName: string): string {
       return def.unit.get('Image', 'ImageTag') || def.unit.get('Image', 'Image') || '';
     case 'build':
       return def.unit.list('Build', 'ImageTag')[0]?.value ?? '';
+    case 'artifact':
+      return def.unit.get('Artifact', 'Artifact') ?? '';
     default:
       return '';
   }

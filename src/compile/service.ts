@@ -20,9 +20,13 @@ const DEPENDENCY_KEYS = [
 
 const QUADLET_KEYS = new Set(['DefaultDependencies']);
 
+// podman, not systemd, must switch users: a service running podman as another user breaks it.
+const UNSUPPORTED_SERVICE_KEYS = ['User', 'Group', 'DynamicUser'];
+
 /** Collects a compiler's problems so that one bad key does not hide the others. */
 export class Problems {
   readonly errors: DefinitionError[] = [];
+  readonly warnings: DefinitionError[] = [];
 
   /** Runs fn; a definition error is recorded instead of thrown. */
   guard(fn: () => void): void {
@@ -70,6 +74,10 @@ export function checkKeys(def: Definition, table: KeyTable, subcommand: string, 
 /** The service skeleton shared by all kinds. */
 export function initService(def: Definition, ctx: CompileContext, problems: Problems): UnitFile {
   const section = KINDS[def.kind].section;
+  for (const key of UNSUPPORTED_SERVICE_KEYS) {
+    const e = def.unit.last('Service', key);
+    if (e) problems.warnings.push(def.unit.error(e, `Warning: using key ${key} in the Service group is not supported - use at your own risk`));
+  }
   const service = def.unit.clone();
   translateDependencies(service, ctx, problems);
   if (def.unit.bool('Quadlet', 'DefaultDependencies') ?? true) {

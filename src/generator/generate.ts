@@ -22,7 +22,9 @@ export interface GeneratedUnit {
 
 export interface GenerateResult {
   readonly units: GeneratedUnit[];
+  /** Definitions that were skipped, each problem with its file, line and key. */
   readonly errors: DefinitionError[];
+  readonly warnings: DefinitionError[];
 }
 
 export interface GenerateOptions {
@@ -46,6 +48,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   const ctx: CompileContext = { target: opts.target, user: opts.user, podman: opts.podman, units: unitInfos(definitions) };
   const units: GeneratedUnit[] = [];
   const errors: DefinitionError[] = [];
+  const warnings: DefinitionError[] = [];
   const owners = new Map<string, string>();
   const sorted = [...definitions].sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   for (const def of sorted) {
@@ -55,6 +58,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
       continue;
     }
     const compiled = compiler(def, ctx);
+    warnings.push(...compiled.warnings);
     if (compiled.errors.length > 0) {
       errors.push(...compiled.errors);
       continue;
@@ -73,5 +77,5 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
     );
     units.push({ fileName, text: service.toString(), symlinks: installSymlinks(service, fileName), source: def.unit.path });
   }
-  return { units, errors };
+  return { units, errors, warnings };
 }

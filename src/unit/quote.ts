@@ -155,6 +155,8 @@ function cEscape(word: string): string {
   for (const ch of word) {
     switch (ch) {
       case '\\': out += '\\\\'; break;
+      // Quadlet writes spaces as \x20 inside quotes; doing the same keeps output identical to its.
+      case ' ': out += '\\x20'; break;
       case '"': out += '\\"'; break;
       case '\n': out += '\\n'; break;
       case '\t': out += '\\t'; break;
@@ -177,7 +179,8 @@ export function quoteWord(word: string, opts: QuoteOptions = {}): string {
   if (word.includes('\0')) throw new Error('a word cannot contain a NUL byte');
   let w = word;
   if (opts.specifiers === 'escape') w = w.replaceAll('%', '%%');
-  if (opts.variables === 'escape') w = w.replaceAll('$', '$$');
+  // A function, not the string '$$': in a replacement string "$$" is the pattern for one literal "$".
+  if (opts.variables === 'escape') w = w.replaceAll('$', () => '$$');
   if (w !== '' && !NEEDS_QUOTING.test(w)) return w;
   return '"' + cEscape(w) + '"';
 }

@@ -103,7 +103,7 @@ test('a user unit on a podman without its network-wait unit gets no network depe
 
 test('a container without Image or Rootfs is an error at its section', (t) => {
   const { errors } = compile('[Unit]\nDescription=x\n[Container]\nLabel=a=b\n');
-  t.deepEqual(errors, ['/etc/berth/definitions/web.container:3: needs Image= or Rootfs=']);
+  t.deepEqual(errors, ['/etc/berth/definitions/web.container:3: no Image or Rootfs key specified']);
 });
 
 test('a key whose flag was renamed uses the old spelling on an older podman', (t) => {

@@ -21,6 +21,9 @@ export class CheckSyntaxError extends Error {
   override readonly name = 'CheckSyntaxError';
 }
 
+/** A unit check with no unit to read: a failure whether or not the check is inverted. */
+class NoUnitError extends Error {}
+
 /**
  * Splits a check line like a shell: whitespace separates, single quotes take everything literally,
  * double quotes group, and a backslash (outside single quotes) takes the next character literally.
@@ -297,6 +300,7 @@ export class CheckEvaluator {
     try {
       r = this.evaluateRaw(check);
     } catch (err) {
+      if (err instanceof NoUnitError) return { ok: false, detail: 'no unit was generated' };
       return { ok: false, detail: `bad check: ${(err as Error).message}` };
     }
     if (!check.invert) return r;
@@ -304,7 +308,7 @@ export class CheckEvaluator {
   }
 
   private needUnit(): UnitFile {
-    if (!this.unit) throw new Error('no unit was generated');
+    if (!this.unit) throw new NoUnitError();
     return this.unit;
   }
 

@@ -1,0 +1,345 @@
+/**
+ * Runs Podman's Quadlet conformance cases (/work/shared/conformance/quadlet, see GRAMMAR.md there) against
+ * berth's generator as a real process, one scratch source folder per case, and judges the outcome.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateChecks, expectsFailure, parseChecks } from './conformance-checks.js';
+
+export interface ManifestCase {
+  readonly file: string;
+  readonly description?: string;
+  readonly mode: 'success' | 'warning' | 'error';
+  readonly exitCode: number;
+  readonly stderrContains?: string;
+  readonly dependencies?: readonly string[];
+  readonly serviceName?: string;
+}
+
+export interface Manifest {
+  readonly notes?: readonly string[];
+  readonly cases: readonly ManifestCase[];
+}
+
+export type Status = 'pass' | 'fail' | 'na';
+
+export interface CaseOutcome {
+  readonly file: string;
+  readonly status: Status;
+  /** Every reason the case failed, first one first (empty when it passed). */
+  readonly failures: readonly string[];
+  /** For `na`: the podman version the generator said it needs. */
+  readonly needs?: string;
+  readonly exitCode: number | null;
+  readonly stderr: string;
+  readonly stdout: string;
+  readonly unitName: string;
+  readonly unitText?: string;
+  /** The scratch source folder, for turning paths in messages back into something short. */
+  readonly sourceDir: string;
+}
+
+export interface RunOptions {
+  readonly casesDir: string;
+  /** dist/src/cli/main.js */
+  readonly mainJs: string;
+  /** The folder holding subtest-N folders; its name must match podman-e2e-*. */
+  readonly workRoot: string;
+  readonly podmanVersion: string;
+  readonly timeoutMs?: number;
+}
+
+const SUFFIX: Readonly<Record<string, string>> = {
+  container: '', kube: '', volume: '-volume', network: '-network', image: '-image', build: '-build', pod: '-pod',
+  artifact: '-artifact',
+};
+
+/** The unit a case checks: serviceName, or base name + kind suffix + .service. */
+export function expectedUnitName(file: string, serviceName?: string): string {
+  if (serviceName) return serviceName;
+  const dot = file.lastIndexOf('.');
+  const ext = file.slice(dot + 1);
+  return `${file.slice(0, dot)}${SUFFIX[ext] ?? ''}.service`;
+}
+
+/** The drop-in folders a case brings along: file.d/, and foo@.ext.d/ for an instance foo@bar.ext. */
+export function dropinFolders(file: string): string[] {
+  const out = [`${file}.d`];
+  const dot = file.lastIndexOf('.');
+  const at = file.indexOf('@');
+  if (at >= 0 && at < dot && at + 1 < dot) out.push(`${file.slice(0, at + 1)}${file.slice(dot)}.d`);
+  return out;
+}
+
+export function loadManifest(casesDir: string): Manifest {
+  return JSON.parse(readFileSync(join(casesDir, 'MANIFEST.json'), 'utf8')) as Manifest;
+}
+
+/** A fresh work root under the temp folder: <tmp>/podman-e2e-<pid>. */
+export function makeWorkRoot(): string {
+  const root = join(tmpdir(), `podman-e2e-${process.pid}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+/** Copies a file or folder (recursively), written fresh so that read-only sources give writable copies. */
+function copy(from: string, to: string): void {
+  if (statSync(from).isDirectory()) {
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from)) copy(join(from, name), join(to, name));
+  } else {
+    writeFileSync(to, readFileSync(from));
+  }
+}
+
+interface ProcessResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString('utf8') + (signal ? `\n[killed by ${signal}]` : '');
+      resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}
+
+/** The generator's environment: system scope, no inherited overrides, definitions only from `sourceDir`. */
+function generatorEnv(sourceDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BERTH_UNIT_DIRS: sourceDir };
+  for (const k of ['SYSTEMD_SCOPE', 'BERTH_PODMAN_VERSION', 'PODMAN', 'NODE_OPTIONS']) delete env[k];
+  return env;
+}
+
+/** An uncaught exception: node prints a stack trace. */
+const CRASH = /^\s+at .*(?:file:\/\/|node:internal)/m;
+/** The exception's own line, e.g. "TypeError: Cannot read properties of undefined". */
+const CRASH_LINE = /^(?:\w*Error|Error \[\w+\])\b.*$/m;
+
+export function isCrash(stderr: string): boolean {
+  return CRASH.test(stderr);
+}
+
+/**
+ * Runs the generator; a crash is retried twice after a pause, because other people's builds may be
+ * rewriting dist/ under us (a half-written module fails to load). A crash that persists is reported.
+ */
+async function runGenerator(argv: readonly string[], sourceDir: string, opts: RunOptions, reset: () => void): Promise<ProcessResult> {
+  let res = await run(argv, generatorEnv(sourceDir), opts.timeoutMs ?? 60_000);
+  for (let attempt = 0; attempt < 2 && isCrash(res.stderr); attempt++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    reset();
+    res = await run(argv, generatorEnv(sourceDir), opts.timeoutMs ?? 60_000);
+  }
+  return res;
+}
+
+const NEEDS = /needs podman (\d+(?:\.\d+)*)/g;
+
+/** The highest podman version a stderr says is needed, if it says so at all. */
+export function neededVersion(stderr: string): string | undefined {
+  let best: string | undefined;
+  for (const m of stderr.matchAll(NEEDS)) if (!best || compareDotted(m[1]!, best) > 0) best = m[1]!;
+  return best;
+}
+
+export function compareDotted(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function judge(failures: string[], stderr: string): { status: Status; needs?: string } {
+  if (failures.length === 0) return { status: 'pass' };
+  const needs = neededVersion(stderr);
+  return needs ? { status: 'na', needs } : { status: 'fail' };
+}
+
+/** Runs one MANIFEST case in <workRoot>/subtest-<index>/. */
+export async function runCase(c: ManifestCase, index: number, opts: RunOptions): Promise<CaseOutcome> {
+  const subtest = join(opts.workRoot, `subtest-${index}`);
+  const sourceDir = join(subtest, 'quadlet');
+  const outDir = join(subtest, 'generated');
+  rmSync(subtest, { recursive: true, force: true });
+  mkdirSync(sourceDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
+
+  const caseText = readFileSync(join(opts.casesDir, c.file), 'utf8');
+  copy(join(opts.casesDir, c.file), join(sourceDir, c.file));
+  for (const d of dropinFolders(c.file)) {
+    if (existsSync(join(opts.casesDir, d))) copy(join(opts.casesDir, d), join(sourceDir, d));
+  }
+  for (const dep of c.dependencies ?? []) copy(join(opts.casesDir, dep), join(sourceDir, dep));
+
+  const argv = [opts.mainJs, 'generate', '--no-kmsg-log', '--podman-version', opts.podmanVersion, outDir];
+  const res = await runGenerator(argv, sourceDir, opts, () => {
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+  });
+  const unitName = expectedUnitName(c.file, c.serviceName);
+  const unitPath = join(outDir, unitName);
+  const unitText = existsSync(unitPath) ? readFileSync(unitPath, 'utf8') : undefined;
+
+  const failures: string[] = [];
+  if (res.exitCode !== c.exitCode) failures.push(`exit code ${res.exitCode}, expected ${c.exitCode}`);
+  if (c.stderrContains && !res.stderr.includes(c.stderrContains)) {
+    failures.push(`stderr lacks ${JSON.stringify(c.stderrContains)}`);
+  }
+  const checks = parseChecks(caseText);
+  if (!expectsFailure(checks) && unitText === undefined) failures.push(`no ${unitName} generated`);
+  const verdict = evaluateChecks(checks, {
+    unitText,
+    unitPath,
+    stderr: res.stderr,
+    readlink: (rel) => {
+      try {
+        return readlinkSync(join(outDir, rel));
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  for (const f of verdict.failures) {
+    // Without a unit every unit check fails the same way; the line above already says so.
+    if (unitText === undefined && f.detail === 'no unit was generated') continue;
+    failures.push(`line ${f.check.line} ${f.check.invert ? '!' : ''}${f.check.op} ${f.check.args.map((x) => JSON.stringify(x)).join(' ')}: ${f.detail}`);
+  }
+  return {
+    file: c.file, ...judge(failures, res.stderr), failures, exitCode: res.exitCode, stderr: res.stderr,
+    stdout: res.stdout, unitName, unitText, sourceDir,
+  };
+}
+
+export const SUBDIR_CASE = 'test_subdir (dryrun)';
+const SUBDIR_EXPECTED = ['---mysleep.service---', '---mysleep_1.service---', '---mysleep_2.service---'];
+
+/** The subfolder scan: test_subdir/ copied into the source folder, `generate --dryrun` names all three units. */
+export async function runSubdirCase(index: number, opts: RunOptions): Promise<CaseOutcome> {
+  const subtest = join(opts.workRoot, `subtest-${index}`);
+  const sourceDir = join(subtest, 'quadlet');
+  rmSync(subtest, { recursive: true, force: true });
+  copy(join(opts.casesDir, 'test_subdir'), sourceDir);
+  const argv = [opts.mainJs, 'generate', '--no-kmsg-log', '--dryrun', '--podman-version', opts.podmanVersion];
+  const res = await runGenerator(argv, sourceDir, opts, () => undefined);
+  const failures: string[] = [];
+  if (res.exitCode !== 0) failures.push(`exit code ${res.exitCode}, expected 0`);
+  const lines = new Set(res.stdout.split('\n'));
+  for (const want of SUBDIR_EXPECTED) if (!lines.has(want)) failures.push(`stdout lacks the line ${want}`);
+  return {
+    file: SUBDIR_CASE, ...judge(failures, res.stderr), failures, exitCode: res.exitCode, stderr: res.stderr,
+    stdout: res.stdout, unitName: '(dryrun)', sourceDir,
+  };
+}
+
+/** Runs fn over items with at most `limit` at once, keeping the order of results. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export interface Summary {
+  readonly passed: number;
+  readonly failed: number;
+  readonly notApplicable: number;
+  readonly highestNeeded?: string;
+  readonly line: string;
+}
+
+export function summarize(outcomes: readonly CaseOutcome[]): Summary {
+  const passed = outcomes.filter((o) => o.status === 'pass').length;
+  const failed = outcomes.filter((o) => o.status === 'fail').length;
+  const na = outcomes.filter((o) => o.status === 'na');
+  let highest: string | undefined;
+  for (const o of na) if (o.needs && (!highest || compareDotted(o.needs, highest) > 0)) highest = o.needs;
+  const tail = na.length > 0 && highest ? ` (needs podman ≥ ${highest})` : '';
+  const line = `conformance: ${passed} passed, ${failed} failed, ${na.length} not applicable${tail}`;
+  return { passed, failed, notApplicable: na.length, highestNeeded: highest, line };
+}
+
+/** Shortens the scratch paths in a message: <src>/file instead of /tmp/podman-e2e-1/subtest-2/quadlet/file. */
+export function shortenPaths(text: string, o: CaseOutcome): string {
+  return text.replaceAll(o.sourceDir, '<src>');
+}
+
+/** For a case counted as not applicable: the stderr line that names the version gate. */
+export function gateLine(o: CaseOutcome): string {
+  return shortenPaths(o.stderr.split('\n').find((l) => /needs podman/.test(l)) ?? '', o);
+}
+
+export function firstStderrLine(o: CaseOutcome): string {
+  const crash = isCrash(o.stderr) ? CRASH_LINE.exec(o.stderr) : null;
+  if (crash) return `CRASH ${shortenPaths(crash[0], o)}`;
+  const line = o.stderr.split('\n').find((l) => l.trim() !== '') ?? '';
+  return shortenPaths(line, o);
+}
+
+/** One line per failed case: file, first failing check, generator's first stderr line. */
+export function compactFailure(o: CaseOutcome): string {
+  const more = o.failures.length > 1 ? ` [+${o.failures.length - 1} more]` : '';
+  const err = firstStderrLine(o);
+  return `${o.file}: ${shortenPaths(o.failures[0] ?? '', o)}${more}${err ? ` | stderr: ${err}` : ''}`;
+}
+
+const UNSUPPORTED = 'definitions are not supported yet';
+
+/**
+ * The failed cases, most actionable first: those failing for their own reasons, then those held back only
+ * by a dependency of a kind berth does not compile yet, then those of such a kind themselves; otherwise
+ * in MANIFEST order.
+ */
+export function failuresFirstActionable(outcomes: readonly CaseOutcome[]): CaseOutcome[] {
+  const rank = (o: CaseOutcome): number => {
+    if (!o.stderr.includes(UNSUPPORTED)) return 0;
+    const own = o.stderr.split('\n').some((l) => l.includes(`/${o.file}:`) && l.includes(UNSUPPORTED));
+    return own ? 2 : 1;
+  };
+  return outcomes.filter((o) => o.status === 'fail').sort((a, b) => rank(a) - rank(b));
+}
+
+/** The report: summary, compact failure list, then every failing check of every failed case. */
+export function formatReport(outcomes: readonly CaseOutcome[], summary: Summary): string {
+  const failed = failuresFirstActionable(outcomes);
+  const na = outcomes.filter((o) => o.status === 'na');
+  const lines = [summary.line, '', `Failures (${failed.length}):`, ...failed.map((o) => `  ${compactFailure(o)}`)];
+  if (na.length > 0) {
+    lines.push('', `Not applicable (${na.length}):`, ...na.map((o) => `  ${o.file}: ${gateLine(o)}`));
+  }
+  lines.push('', 'Details:');
+  for (const o of failed) {
+    lines.push(`== ${o.file} (exit ${o.exitCode}, unit ${o.unitName}${o.unitText === undefined ? ' absent' : ''})`);
+    for (const f of o.failures) lines.push(`   - ${shortenPaths(f, o)}`);
+    const errLines = o.stderr.split('\n').filter((l) => l.trim() !== '');
+    for (const l of errLines.slice(0, 5)) lines.push(`   stderr: ${shortenPaths(l, o)}`);
+    if (errLines.length > 5) lines.push(`   stderr: … ${errLines.length - 5} more lines`);
+  }
+  return lines.join('\n') + '\n';
+}
