@@ -1,7 +1,6 @@
 /** Compiles a .container definition into the service that runs it with `podman run`. */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { DefinitionError } from '../errors.js';
+import type { DefinitionError } from '../errors.js';
 import type { Definition } from '../model/definition.js';
 import { joinCsv, quoteWords, splitCsv } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
@@ -10,6 +9,7 @@ import { Command } from './command.js';
 import { CONTAINER_KEYS } from './container-keys.js';
 import { containerNameOf, type CompileContext } from './context.js';
 import { applyRule, strvWords } from './rules.js';
+import { absolutePath, addNetworks, addVolumes, baseCommand, failAt, imageSource, storageSource, userMappings } from './shared.js';
 import { checkKeys, initService, Problems, requireFeature } from './service.js';
 import type { CompiledUnit } from './compiled.js';
 
@@ -27,41 +27,7 @@ interface Job {
 
 type Handler = (job: Job) => void;
 
-const fail = (unit: UnitFile, e: Entry | undefined, detail: string): DefinitionError =>
-  e ? unit.error(e, detail) : new DefinitionError({ file: unit.path, line: unit.sectionLine(S) }, detail);
-
-/** Systemd specifiers start with % (but %% is a literal percent). */
-const startsWithSpecifier = (p: string): boolean => p.startsWith('%') && !p.startsWith('%%');
-
-/** Relative paths are relative to the definition's own folder. */
-export function absolutePath(unit: UnitFile, p: string): string {
-  if (startsWithSpecifier(p) || isAbsolute(p)) return p;
-  return join(dirname(unit.path), p);
-}
-
-/** The podman command every unit of a definition starts with: binary, containers.conf modules, global args. */
-export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext): Command {
-  const cmd = new Command(ctx.podman);
-  for (const e of unit.list(section, 'ContainersConfModule')) cmd.add(`--module=${e.value}`);
-  cmd.add(...unit.words(section, 'GlobalArgs'));
-  return cmd;
-}
-
-/** A volume or mount source: ./rel resolved, /abs wanted mounted first, x.volume resolved to its volume. */
-function storageSource(job: Job, e: Entry, source: string, allowImage: boolean): string {
-  let src = source.startsWith('.') ? absolutePath(job.unit, source) : source;
-  if (src.startsWith('/')) {
-    job.service.add('Unit', 'RequiresMountsFor', quoteWords([src]));
-  } else if (src.endsWith('.volume') || (allowImage && src.endsWith('.image')) || src.endsWith('.artifact')) {
-    const info = job.ctx.units.get(src);
-    if (!info) throw fail(job.unit, e, `${src} is not defined on the search path`);
-    if (!info.resourceName) throw fail(job.unit, e, `the podman name of ${src} depends on specifiers and cannot be referenced`);
-    job.service.add('Unit', 'Requires', `${info.serviceName}.service`);
-    job.service.add('Unit', 'After', `${info.serviceName}.service`);
-    src = info.resourceName;
-  }
-  return src;
-}
+const fail = (unit: UnitFile, e: Entry | undefined, detail: string): DefinitionError => failAt(unit, S, e, detail);
 
 const noop: Handler = () => undefined;
 
@@ -86,29 +52,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (v !== undefined) cmd.add(`--entrypoint=${v}`);
   },
 
-  Network(job) {
-    for (const e of job.unit.list(S, 'Network')) {
-      let network = e.value;
-      const colon = network.indexOf(':');
-      const ref = colon < 0 ? network : network.slice(0, colon);
-      const isNetwork = ref.endsWith('.network');
-      const isContainer = ref.endsWith('.container');
-      if (isNetwork || isContainer) {
-        const info = job.ctx.units.get(ref);
-        if (!info) throw fail(job.unit, e, `${ref} is not defined on the search path`);
-        if (!info.resourceName) throw fail(job.unit, e, `the name of the podman object of ${ref} depends on specifiers and cannot be referenced`);
-        job.service.add('Unit', 'Requires', `${info.serviceName}.service`);
-        job.service.add('Unit', 'After', `${info.serviceName}.service`);
-        if (isContainer) {
-          if (colon >= 0) throw fail(job.unit, e, "options cannot be given when joining another container's network");
-          network = `container:${info.resourceName}`;
-        } else {
-          network = colon < 0 ? info.resourceName : `${info.resourceName}${network.slice(colon)}`;
-        }
-      }
-      job.cmd.add('--network', network);
-    }
-  },
+  Network: (job) => addNetworks(job, S, job.cmd),
 
   Notify(job) {
     const { unit, service, cmd, ctx } = job;
@@ -163,7 +107,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   Group: noop,
 
-  UserNS: (job) => userMappings(job),
+  UserNS: (job) => userMappings(job, S, job.cmd, true),
   UIDMap: noop,
   GIDMap: noop,
   SubUIDMap: noop,
@@ -173,16 +117,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   RemapGid: noop,
   RemapUidSize: noop,
 
-  Volume(job) {
-    for (const e of job.unit.list(S, 'Volume')) {
-      const parts = e.value.split(':');
-      let source = parts.length >= 2 ? parts[0]! : '';
-      const dest = parts.length >= 2 ? parts[1]! : parts[0]!;
-      const options = parts.length >= 3 ? ':' + parts.slice(2).join(':') : '';
-      if (source) source = storageSource(job, e, source, false);
-      job.cmd.add('-v', source ? `${source}:${dest}${options}` : dest);
-    }
-  },
+  Volume: (job) => addVolumes(job, S, job.cmd),
 
   AutoUpdate({ unit, cmd }) {
     const v = unit.get(S, 'AutoUpdate');
@@ -221,64 +156,6 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (!template && (job.unit.bool(S, 'StartWithPod') ?? true)) info.containersToStart.push(`${job.name}.service`);
   },
 };
-
-function userMappings(job: Job): void {
-  const { unit, cmd } = job;
-  let defined = false;
-  const userns = unit.get(S, 'UserNS');
-  if (userns) {
-    cmd.add('--userns', userns);
-    defined = true;
-  }
-  for (const [key, flag] of [['UIDMap', '--uidmap'], ['GIDMap', '--gidmap']] as const) {
-    for (const m of strvWords(unit, S, key)) {
-      cmd.add(flag, m);
-      defined = true;
-    }
-  }
-  for (const [key, flag] of [['SubUIDMap', '--subuidname'], ['SubGIDMap', '--subgidname']] as const) {
-    const v = unit.get(S, key);
-    if (v) {
-      cmd.add(flag, v);
-      defined = true;
-    }
-  }
-  const remap = unit.last(S, 'RemapUsers');
-  const uidMaps = strvWords(unit, S, 'RemapUid');
-  const gidMaps = strvWords(unit, S, 'RemapGid');
-  if (defined) {
-    if (remap || unit.has(S, 'RemapUid') || unit.has(S, 'RemapGid')) {
-      throw fail(job.unit, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),
-        'deprecated Remap keys are set along with explicit mapping keys');
-    }
-    return;
-  }
-  switch (remap?.value ?? '') {
-    case '':
-      if (uidMaps.length) throw fail(job.unit, unit.last(S, 'RemapUid'), 'RemapUid= needs RemapUsers=');
-      if (gidMaps.length) throw fail(job.unit, unit.last(S, 'RemapGid'), 'RemapGid= needs RemapUsers=');
-      return;
-    case 'manual':
-      for (const m of uidMaps) cmd.add('--uidmap', m);
-      for (const m of gidMaps) cmd.add('--gidmap', m);
-      return;
-    case 'auto': {
-      const opts = [...uidMaps.map((m) => `uidmapping=${m}`), ...gidMaps.map((m) => `gidmapping=${m}`)];
-      const size = Number(unit.get(S, 'RemapUidSize') ?? 0);
-      if (size > 0) opts.push(`size=${size}`);
-      cmd.add('--userns', opts.length ? `auto:${opts.join(',')}` : 'auto');
-      return;
-    }
-    case 'keep-id': {
-      if (uidMaps.length > 1 || gidMaps.length > 1) throw fail(job.unit, remap, 'RemapUsers=keep-id takes a single UID and a single GID mapping');
-      const opts = [...uidMaps.map((m) => `uid=${m}`), ...gidMaps.map((m) => `gid=${m}`)];
-      cmd.add('--userns', opts.length ? `keep-id:${opts.join(',')}` : 'keep-id');
-      return;
-    }
-    default:
-      throw fail(job.unit, remap, `"${remap?.value}" is not a RemapUsers mode (manual, auto, keep-id)`);
-  }
-}
 
 const MOUNT_TYPES_WITH_SOURCE = new Set(['volume', 'bind', 'glob', 'image', 'artifact']);
 
@@ -361,14 +238,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
 
   let imageRef = image;
   problems.guard(() => {
-    for (const suffix of ['.build', '.image']) {
-      if (!image.endsWith(suffix)) continue;
-      const ref = ctx.units.get(image);
-      if (!ref) throw fail(job.unit, unit.last(S, 'Image'), `${image} is not defined on the search path`);
-      service.add('Unit', 'Requires', `${ref.serviceName}.service`);
-      service.add('Unit', 'After', `${ref.serviceName}.service`);
-      imageRef = ref.resourceName;
-    }
+    if (image) imageRef = imageSource(job, unit.last(S, 'Image')!, image);
   });
   cmd.add(...(imageRef ? [imageRef] : ['--rootfs', rootfs]));
   problems.guard(() => {

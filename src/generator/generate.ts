@@ -4,7 +4,14 @@
  * reads of the definitions they were given.
  */
 import type { DefinitionError } from '../errors.js';
+import { compileArtifact } from '../compile/artifact.js';
+import { compileBuild } from '../compile/build.js';
 import { compileContainer } from '../compile/container.js';
+import { compileImage } from '../compile/image.js';
+import { compileKube } from '../compile/kube.js';
+import { compileNetwork } from '../compile/network.js';
+import { compilePod } from '../compile/pod.js';
+import { compileVolume } from '../compile/volume.js';
 import type { CompiledUnit } from '../compile/compiled.js';
 import { unitInfos, type CompileContext } from '../compile/context.js';
 import type { Version } from '../compile/version.js';
@@ -37,8 +44,15 @@ export interface GenerateOptions {
 
 type Compiler = (def: Definition, ctx: CompileContext) => CompiledUnit;
 
-const COMPILERS: Partial<Record<UnitKind, Compiler>> = {
+const COMPILERS: Record<UnitKind, Compiler> = {
   container: compileContainer,
+  volume: compileVolume,
+  network: compileNetwork,
+  pod: compilePod,
+  kube: compileKube,
+  image: compileImage,
+  build: compileBuild,
+  artifact: compileArtifact,
 };
 
 // Pods are compiled after the containers that join them, since containers add themselves to their pod.
@@ -52,12 +66,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   const owners = new Map<string, string>();
   const sorted = [...definitions].sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
   for (const def of sorted) {
-    const compiler = COMPILERS[def.kind];
-    if (!compiler) {
-      errors.push(new DefErr({ file: def.unit.path, line: 1 }, `.${def.kind} definitions are not supported yet`));
-      continue;
-    }
-    const compiled = compiler(def, ctx);
+    const compiled = COMPILERS[def.kind](def, ctx);
     warnings.push(...compiled.warnings);
     if (compiled.errors.length > 0) {
       errors.push(...compiled.errors);

@@ -42,6 +42,7 @@
  * a process that exits without stop() cleans up in an 'exit' hook, and one that is killed is cleaned up
  * by the next bootSystemdHost() (any host whose owner process is gone, and any leftover of the same name).
  */
+import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -50,6 +51,8 @@ import fs from 'node:fs/promises';
 import fsSync from 'node:fs';
 import path from 'node:path';
 
+/** The berth checkout these helpers belong to (dist/test/helpers → the repository root). */
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 export const BASE = process.env['BERTH_SYSTEMD_HOST_DIR'] ?? '/var/tmp/berth-systemd-host';
 const SHIM_DIR = path.join(BASE, 'bin');
 const SHIMMED = ['systemctl', 'systemd-run', 'systemd-analyze'] as const;
@@ -746,6 +749,8 @@ export async function bootSystemdHost(opts: BootOptions = {}): Promise<SystemdHo
       `--bind=${escapeBindPath(containersDir)}:/var/lib/containers`,
     ];
     if (hostImages) binds.push(`--bind-ro=${escapeBindPath(HOST_IMAGE_STORE)}:${INSIDE_IMAGE_STORE}`);
+    // The checkout under test, at its own path: it may live where the container mounts its own (e.g. /tmp).
+    binds.push(`--bind-ro=${escapeBindPath(REPO_ROOT)}:${escapeBindPath(REPO_ROOT)}`);
     for (const b of opts.binds ?? []) binds.push(`--bind${b.readOnly ? '-ro' : ''}=${escapeBindPath(b.host)}:${escapeBindPath(b.inside)}`);
 
     const wrapper = [

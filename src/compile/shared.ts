@@ -1,0 +1,176 @@
+/**
+ * What several kinds of definition share: the podman command's prefix, paths relative to the definition,
+ * and references to other definitions (x.volume, x.network, x.image …), each resolved to the podman
+ * object's name plus a dependency on the service that creates it.
+ */
+import { dirname, isAbsolute, join } from 'node:path';
+import { DefinitionError } from '../errors.js';
+import { quoteWords } from '../unit/quote.js';
+import type { Entry } from '../unit/syntax.js';
+import type { UnitFile } from '../unit/unit-file.js';
+import { Command } from './command.js';
+import type { CompileContext } from './context.js';
+import { strvWords } from './rules.js';
+
+/** The definition being compiled, the service being built, and what it may know of the others. */
+export interface Target {
+  readonly unit: UnitFile;
+  readonly service: UnitFile;
+  readonly ctx: CompileContext;
+}
+
+/** A definition error at an entry, or at the section when no entry is to blame. */
+export function failAt(unit: UnitFile, section: string, e: Entry | undefined, detail: string): DefinitionError {
+  return e ? unit.error(e, detail) : new DefinitionError({ file: unit.path, line: unit.sectionLine(section) }, detail);
+}
+
+/** Systemd specifiers start with % (but %% is a literal percent). */
+const startsWithSpecifier = (p: string): boolean => p.startsWith('%') && !p.startsWith('%%');
+
+/** Relative paths are relative to the definition's own folder. */
+export function absolutePath(unit: UnitFile, p: string): string {
+  if (startsWithSpecifier(p) || isAbsolute(p)) return p;
+  return join(dirname(unit.path), p);
+}
+
+/** The podman command every unit of a definition starts with: binary, containers.conf modules, global args. */
+export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext): Command {
+  const cmd = new Command(ctx.podman);
+  for (const e of unit.list(section, 'ContainersConfModule')) cmd.add(`--module=${e.value}`);
+  cmd.add(...unit.words(section, 'GlobalArgs'));
+  return cmd;
+}
+
+/** Makes the service require and start after the service of another definition; returns its info. */
+export function dependOn(t: Target, e: Entry, ref: string, notFound = `${ref} is not defined on the search path`) {
+  const info = t.ctx.units.get(ref);
+  if (!info) throw t.unit.error(e, notFound);
+  t.service.add('Unit', 'Requires', `${info.serviceName}.service`);
+  t.service.add('Unit', 'After', `${info.serviceName}.service`);
+  return info;
+}
+
+/** A volume or mount source: ./rel resolved, /abs wanted mounted first, x.volume resolved to its volume. */
+export function storageSource(t: Target, e: Entry, source: string, allowImage: boolean): string {
+  if (source === '') throw t.unit.error(e, 'source cannot be empty');
+  const src = source.startsWith('.') ? absolutePath(t.unit, source) : source;
+  if (src.startsWith('/')) {
+    t.service.add('Unit', 'RequiresMountsFor', quoteWords([src]));
+    return src;
+  }
+  if (src.endsWith('.volume') || (allowImage && src.endsWith('.image')) || src.endsWith('.artifact')) {
+    const info = dependOn(t, e, src, `requested Quadlet source ${src} was not found`);
+    if (!info.resourceName) throw t.unit.error(e, `the podman name of ${src} depends on specifiers and cannot be referenced`);
+    return info.resourceName;
+  }
+  return src;
+}
+
+/** Image=x.image or x.build: the image that definition pulls or builds, after its service. */
+export function imageSource(t: Target, e: Entry, image: string): string {
+  if (!image.endsWith('.image') && !image.endsWith('.build')) return image;
+  return dependOn(t, e, image, `requested Quadlet image ${image} was not found`).resourceName;
+}
+
+/** Network= lines: x.network resolves to its network, x.container to container:<name>. */
+export function addNetworks(t: Target, section: string, cmd: Command): void {
+  for (const e of t.unit.list(section, 'Network')) {
+    let network = e.value;
+    const colon = network.indexOf(':');
+    const ref = colon < 0 ? network : network.slice(0, colon);
+    const isNetwork = ref.endsWith('.network');
+    const isContainer = ref.endsWith('.container');
+    if (isNetwork || isContainer) {
+      const info = dependOn(t, e, ref, `requested Quadlet unit ${ref} was not found`);
+      if (!info.resourceName) throw t.unit.error(e, `cannot get the resource name of ${ref}`);
+      if (isContainer) {
+        if (colon >= 0) throw t.unit.error(e, "extra options are not supported when joining another container's network");
+        network = `container:${info.resourceName}`;
+      } else {
+        network = colon < 0 ? info.resourceName : `${info.resourceName}${network.slice(colon)}`;
+      }
+    }
+    cmd.add('--network', network);
+  }
+}
+
+/** Volume= lines: [SOURCE:]DEST[:OPTIONS], the source resolved as storageSource does. */
+export function addVolumes(t: Target, section: string, cmd: Command): void {
+  for (const e of t.unit.list(section, 'Volume')) {
+    const parts = e.value.split(':');
+    let source = parts.length >= 2 ? parts[0]! : '';
+    const dest = parts.length >= 2 ? parts[1]! : parts[0]!;
+    const options = parts.length >= 3 ? ':' + parts.slice(2).join(':') : '';
+    if (source) source = storageSource(t, e, source, false);
+    cmd.add('-v', source ? `${source}:${dest}${options}` : dest);
+  }
+}
+
+/** UserNS, UIDMap, GIDMap, SubUIDMap, SubGIDMap, and the deprecated Remap* keys. */
+export function userMappings(t: Target, section: string, cmd: Command, supportManual: boolean): void {
+  const { unit } = t;
+  const S = section;
+  const fail = (u: UnitFile, e: Entry | undefined, d: string): DefinitionError => failAt(u, section, e, d);
+  let defined = false;
+  const userns = unit.get(S, 'UserNS');
+  if (userns) {
+    cmd.add('--userns', userns);
+    defined = true;
+  }
+  for (const [key, flag] of [['UIDMap', '--uidmap'], ['GIDMap', '--gidmap']] as const) {
+    for (const m of strvWords(unit, S, key)) {
+      cmd.add(flag, m);
+      defined = true;
+    }
+  }
+  for (const [key, flag] of [['SubUIDMap', '--subuidname'], ['SubGIDMap', '--subgidname']] as const) {
+    const v = unit.get(S, key);
+    if (v) {
+      cmd.add(flag, v);
+      defined = true;
+    }
+  }
+  const remap = unit.last(S, 'RemapUsers');
+  const uidMaps = strvWords(unit, S, 'RemapUid');
+  const gidMaps = strvWords(unit, S, 'RemapGid');
+  if (defined) {
+    if (remap || unit.has(S, 'RemapUid') || unit.has(S, 'RemapGid')) {
+      throw fail(unit, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),
+        'deprecated Remap keys are set along with explicit mapping keys');
+    }
+    return;
+  }
+  switch (remap?.value ?? '') {
+    case '':
+      if (uidMaps.length) throw fail(unit, unit.last(S, 'RemapUid'), 'RemapUid= needs RemapUsers=');
+      if (gidMaps.length) throw fail(unit, unit.last(S, 'RemapGid'), 'RemapGid= needs RemapUsers=');
+      return;
+    case 'manual':
+      if (!supportManual) throw fail(unit, remap, 'RemapUsers=manual is not supported');
+      for (const m of uidMaps) cmd.add('--uidmap', m);
+      for (const m of gidMaps) cmd.add('--gidmap', m);
+      return;
+    case 'auto': {
+      const opts = [...uidMaps.map((m) => `uidmapping=${m}`), ...gidMaps.map((m) => `gidmapping=${m}`)];
+      const size = Number(unit.get(S, 'RemapUidSize') ?? 0);
+      if (size > 0) opts.push(`size=${size}`);
+      cmd.add('--userns', opts.length ? `auto:${opts.join(',')}` : 'auto');
+      return;
+    }
+    case 'keep-id': {
+      if (uidMaps.length > 1 || gidMaps.length > 1) throw fail(unit, remap, 'RemapUsers=keep-id takes a single UID and a single GID mapping');
+      const opts = [...uidMaps.map((m) => `uid=${m}`), ...gidMaps.map((m) => `gid=${m}`)];
+      cmd.add('--userns', opts.length ? `keep-id:${opts.join(',')}` : 'keep-id');
+      return;
+    }
+    default:
+      throw fail(unit, remap, `"${remap?.value}" is not a RemapUsers mode (manual, auto, keep-id)`);
+  }
+}
+
+/** Quadlet's defaults for the oneshot services that create a volume, network, image …. */
+export function defaultOneshot(service: UnitFile, remainAfterExit: boolean): void {
+  if (!service.has('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
+  if (!service.has('Service', 'Type')) service.set('Service', 'Type', 'oneshot');
+  if (remainAfterExit && !service.has('Service', 'RemainAfterExit')) service.set('Service', 'RemainAfterExit', 'yes');
+}
