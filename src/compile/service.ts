@@ -10,8 +10,8 @@ import type { Entry } from '../unit/syntax.js';
 import { quoteWords } from '../unit/quote.js';
 import type { CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
-import { ruleFlag, unknownKeys, strvWords, type KeyTable } from './rules.js';
-import { atLeast, formatVersion } from './version.js';
+import { ruleFlag, unknownKeys, strvWords, type KeyDef, type KeyTable } from './rules.js';
+import { atLeast, formatVersion, type Version } from './version.js';
 
 const DEPENDENCY_KEYS = [
   'After', 'Before', 'BindsTo', 'Conflicts', 'OnFailure', 'OnSuccess', 'PartOf', 'PropagatesReloadTo',
@@ -51,6 +51,12 @@ export function requireFeature(ctx: CompileContext, unit: UnitFile, e: Entry, ga
   }
 }
 
+/** The podman feature (a FLAG_SINCE key) a key needs: given in the table, or derived from its flag. */
+export function keyGate(keyDef: KeyDef, subcommand: string, target: Version): string | undefined {
+  const flag = ruleFlag(keyDef.rule, target);
+  return keyDef.gate ?? (flag ? `${subcommand} ${flag}` : undefined);
+}
+
 /** Checks every key of the kind's section: known to the table, and supported by the target podman. */
 export function checkKeys(def: Definition, table: KeyTable, subcommand: string, ctx: CompileContext, problems: Problems): void {
   const section = KINDS[def.kind].section;
@@ -65,8 +71,7 @@ export function checkKeys(def: Definition, table: KeyTable, subcommand: string, 
     const keyDef = table[e.key];
     if (!keyDef || e.value === '' || seen.has(e.key)) continue;
     seen.add(e.key);
-    const flag = ruleFlag(keyDef.rule, ctx.target);
-    const gate = keyDef.gate ?? (flag ? `${subcommand} ${flag}` : undefined);
+    const gate = keyGate(keyDef, subcommand, ctx.target);
     if (gate) problems.guard(() => requireFeature(ctx, def.unit, e, gate));
   }
 }

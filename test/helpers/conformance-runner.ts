@@ -2,7 +2,7 @@
  * Runs Podman's Quadlet conformance cases (/work/shared/conformance/quadlet, see GRAMMAR.md there) against
  * berth's generator as a real process, one scratch source folder per case, and judges the outcome.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,8 @@ export interface RunOptions {
   readonly workRoot: string;
   readonly podmanVersion: string;
   readonly timeoutMs?: number;
+  /** Also run `systemd-analyze verify` over every unit a successful case generated. */
+  readonly verify?: boolean;
 }
 
 const SUFFIX: Readonly<Record<string, string>> = {
@@ -220,6 +222,10 @@ export async function runCase(c: ManifestCase, index: number, opts: RunOptions):
       }
     },
   });
+  if (opts.verify && res.exitCode === 0) {
+    const problem = await verifyUnits(outDir, caseText);
+    if (problem) failures.push(`systemd-analyze verify: ${problem}`);
+  }
   for (const f of verdict.failures) {
     // Without a unit every unit check fails the same way; the line above already says so.
     if (unitText === undefined && f.detail === 'no unit was generated') continue;
@@ -229,6 +235,40 @@ export async function runCase(c: ManifestCase, index: number, opts: RunOptions):
     file: c.file, ...judge(failures, res.stderr), failures, exitCode: res.exitCode, stderr: res.stderr,
     stdout: res.stdout, unitName, unitText, sourceDir,
   };
+}
+
+/**
+ * systemd's own judgement of the generated units (with /usr/bin/podman present). Returns the first error
+ * line, or undefined when verify passes. Warnings about keys the definition itself wrote (e.g. an [Install]
+ * key this systemd does not know) do not fail it; systemd-analyze's exit status decides.
+ */
+function verifyUnits(outDir: string, caseText: string): Promise<string | undefined> {
+  const units = readdirSync(outDir).filter((f) => f.endsWith('.service')).map((f) => join(outDir, f));
+  if (units.length === 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    execFile('systemd-analyze', ['verify', '--man=no', ...units], { timeout: 60_000 }, (err, _stdout, stderr) => {
+      if (!err) return resolve(undefined);
+      const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+      // A complaint about a line the case wrote itself (e.g. DynamicUser=foobar) is the case's, not berth's.
+      const located = lines.filter((l) => /^\/[^:]+:\d+:/.test(l));
+      const ours = located.filter((l) => !copiedFromCase(l, caseText));
+      if (located.length > 0 && ours.length === 0) return resolve(undefined);
+      resolve(ours[0] ?? lines[0] ?? String(err.message));
+    });
+  });
+}
+
+/** True when systemd's message points at a unit line that stands verbatim in the case file. */
+function copiedFromCase(message: string, caseText: string): boolean {
+  const m = /^(\/[^:]+):(\d+):/.exec(message);
+  if (!m) return false;
+  let line: string | undefined;
+  try {
+    line = readFileSync(m[1]!, 'utf8').split('\n')[Number(m[2]) - 1];
+  } catch {
+    return false;
+  }
+  return line !== undefined && line.includes('=') && caseText.split('\n').includes(line);
 }
 
 export const SUBDIR_CASE = 'test_subdir (dryrun)';

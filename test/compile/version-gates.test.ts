@@ -1,0 +1,71 @@
+/**
+ * Every key whose podman feature arrived after 4.0 is gated: one podman minor release too old, the
+ * generator names the file, line, key and the version needed; at that version the key compiles.
+ */
+import test from 'ava';
+import { CONTAINER_KEYS } from '../../src/compile/container-keys.js';
+import { FLAG_SINCE } from '../../src/compile/flag-versions.js';
+import type { KeyTable } from '../../src/compile/rules.js';
+import { keyGate } from '../../src/compile/service.js';
+import { atLeast, parseVersion, type Version } from '../../src/compile/version.js';
+import { generate } from '../../src/generator/generate.js';
+import { definition } from '../helpers/definitions.js';
+
+interface Kind {
+  readonly file: string;
+  readonly section: string;
+  readonly subcommand: string;
+  readonly table: KeyTable;
+  /** Lines every definition of the kind needs. */
+  readonly base: string;
+}
+
+const KINDS: Kind[] = [{ file: 'gated.container', section: 'Container', subcommand: 'run', table: CONTAINER_KEYS, base: 'Image=img' }];
+
+/** Values that pass the compiler's own checks, for keys where any word would not. */
+const SAMPLES: Record<string, string> = {
+  Notify: 'healthy',
+  ExposeHostPort: '8080',
+  Mount: 'type=glob,source=/a*,destination=/b',
+  User: '1000',
+  RemapUsers: 'auto',
+  ReloadSignal: 'SIGHUP',
+};
+
+const previousMinor = (v: Version): Version => (v.minor > 0 ? { ...v, minor: v.minor - 1 } : { major: v.major - 1, minor: 9, patch: 0 });
+
+function compile(kind: Kind, line: string, target: Version) {
+  const def = definition(kind.file, `[${kind.section}]\n${kind.base}\n${line}\n`);
+  return generate([def], { target, user: false, podman: '/usr/bin/podman' }).errors.map((e) => e.message);
+}
+
+for (const kind of KINDS) {
+  test(`each ${kind.section} key newer than podman 4.0 is refused one release early and accepted at its version`, (t) => {
+    let gated = 0;
+    for (const [key, keyDef] of Object.entries(kind.table)) {
+      const gate = keyGate(keyDef, kind.subcommand, parseVersion('6.0')!);
+      const since = gate ? FLAG_SINCE[gate] : undefined;
+      const sample = SAMPLES[key] ?? 'x';
+      // A value-level gate (e.g. Notify=healthy) may be newer than the key's own flag.
+      const valueGate = key === 'Notify' ? FLAG_SINCE['run --sdnotify=healthy'] : key === 'Mount' ? FLAG_SINCE['run --mount type=glob'] : undefined;
+      const needed = [since, valueGate].filter((v): v is string => !!v).sort((a, b) => (atLeast(parseVersion(a)!, b) ? -1 : 1))[0];
+      if (!needed || needed === '4.0') continue;
+      gated++;
+      const v = parseVersion(needed)!;
+      const early = compile(kind, `${key}=${sample}`, previousMinor(v));
+      if (keyDef.rule.kind === 'lines' && keyDef.rule.legacy) {
+        // An older podman has an equivalent flag: the key compiles to that instead of failing.
+        t.deepEqual(early, [], `${key} maps to ${keyDef.rule.legacy.flag} before ${keyDef.rule.legacy.before}`);
+        continue;
+      }
+      t.true(
+        early.some((m) => m.includes(`/${kind.file}:3:1: ${key}: needs podman ${needed} or newer`)),
+        `${key} at ${previousMinor(v).major}.${previousMinor(v).minor}: ${early.join(' | ') || 'no error'}`,
+      );
+      const atVersion = compile(kind, `${key}=${sample}`, v);
+      t.false(atVersion.some((m) => m.includes('needs podman')), `${key} at ${needed}: ${atVersion.join(' | ')}`);
+    }
+    t.log(`${kind.section}: ${gated} gated keys`);
+    t.true(gated > 0);
+  });
+}
