@@ -1,10 +1,33 @@
-/** Compiles a .artifact definition. (Not yet written: reports the definition as unsupported.) */
-import { DefinitionError } from '../errors.js';
+/** Compiles a .artifact definition into the oneshot service that pulls the OCI artifact with `podman artifact pull`. */
 import type { Definition } from '../model/definition.js';
+import { quoteWords } from '../unit/quote.js';
+import { ARTIFACT_KEYS } from './artifact-keys.js';
 import type { CompiledUnit } from './compiled.js';
-import { serviceNameOf, type CompileContext } from './context.js';
+import type { CompileContext } from './context.js';
+import { applyRule } from './rules.js';
+import { checkKeys, initService, Problems } from './service.js';
+import { baseCommand, defaultOneshot, failAt } from './shared.js';
 
-export function compileArtifact(def: Definition, _ctx: CompileContext): CompiledUnit {
-  const error = new DefinitionError({ file: def.unit.path, line: 1 }, '.artifact definitions are not supported yet');
-  return { definition: def, serviceName: serviceNameOf(def), service: def.unit, errors: [error], warnings: [] };
+const S = 'Artifact';
+
+export function compileArtifact(def: Definition, ctx: CompileContext): CompiledUnit {
+  const problems = new Problems();
+  const unit = def.unit;
+  // The Artifact key's gate is `artifact pull` itself (5.4), so an older target is refused at that line.
+  checkKeys(def, ARTIFACT_KEYS, 'artifact pull', ctx, problems);
+  const service = initService(def, ctx, problems);
+  const info = ctx.units.get(def.fileName)!;
+
+  const artifact = unit.get(S, 'Artifact');
+  if (!artifact) problems.errors.push(failAt(unit, S, unit.last(S, 'Artifact'), 'no Artifact key specified'));
+
+  const cmd = baseCommand(unit, S, ctx).add('artifact', 'pull');
+  for (const [key, keyDef] of Object.entries(ARTIFACT_KEYS)) {
+    problems.guard(() => applyRule(unit, S, key, keyDef.rule, cmd, ctx.target));
+  }
+  cmd.add(artifact ?? '');
+  service.add('Service', 'ExecStart', quoteWords(cmd.args));
+  defaultOneshot(service, true);
+
+  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings };
 }

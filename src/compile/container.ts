@@ -12,6 +12,8 @@ import { applyRule, strvWords } from './rules.js';
 import { absolutePath, addNetworks, addVolumes, baseCommand, failAt, imageSource, storageSource, userMappings } from './shared.js';
 import { checkKeys, initService, Problems, requireFeature } from './service.js';
 import type { CompiledUnit } from './compiled.js';
+import { checkpointUnits } from './checkpoint.js';
+import { readCheckpoint } from './checkpoint-settings.js';
 
 const S = 'Container';
 
@@ -153,7 +155,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     job.service.add('Unit', 'BindsTo', `${info.serviceName}.service`);
     job.service.add('Unit', 'After', `${info.serviceName}.service`);
     const template = job.def.fileName.slice(0, job.def.fileName.lastIndexOf('.')).endsWith('@');
-    if (!template && (job.unit.bool(S, 'StartWithPod') ?? true)) info.containersToStart.push(`${job.name}.service`);
+    if (!template && (job.unit.bool(S, 'StartWithPod') ?? true)) info.containersToStart.push(`${job.ctx.units.get(job.def.fileName)!.serviceName}.service`);
   },
 };
 
@@ -247,5 +249,10 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
   });
   service.add('Service', 'ExecStart', quoteWords(cmd.args));
 
-  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings };
+  const checkpoint = readCheckpoint(unit, ctx.validateCalendar, problems);
+  if (checkpoint && def.fileName.includes('@')) {
+    problems.errors.push(fail(unit, undefined, 'a [Checkpoint] section is not supported in a template'));
+  }
+  const extraUnits = checkpoint ? checkpointUnits(info.serviceName, unit.path, checkpoint, ctx) : [];
+  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings, extraUnits };
 }

@@ -20,6 +20,10 @@ export interface CompileContext {
   readonly user: boolean;
   /** The podman binary written into ExecStart. */
   readonly podman: string;
+  /** The berth command (argv prefix) written into berth's own units, e.g. ['/usr/bin/berth']. */
+  readonly berth: readonly string[];
+  /** Checks a systemd calendar expression: systemd's complaint, or undefined when valid. */
+  readonly validateCalendar: (expr: string) => string | undefined;
   /** Every definition on the search path, by file name. */
   readonly units: ReadonlyMap<string, UnitInfo>;
 }

@@ -174,3 +174,59 @@ export function defaultOneshot(service: UnitFile, remainAfterExit: boolean): voi
   if (!service.has('Service', 'Type')) service.set('Service', 'Type', 'oneshot');
   if (remainAfterExit && !service.has('Service', 'RemainAfterExit')) service.set('Service', 'RemainAfterExit', 'yes');
 }
+
+/** One word for /bin/sh: plain when it is only safe characters, else single-quoted (`%` too, for specifiers' backslashes). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * An argv that runs `create` only when `exists` fails, through /bin/sh: for podmans whose `create` lacks
+ * --ignore, so that a service creating a volume or network still succeeds when it exists already.
+ */
+export function unlessExists(exists: readonly string[], create: readonly string[]): string[] {
+  const sh = (argv: readonly string[]): string => argv.map(shellWord).join(' ');
+  return ['/bin/sh', '-c', `${sh(exists)} || exec ${sh(create)}`];
+}
+
+/** A podman feature (a FLAG_SINCE key) a value needs, with the entry that asked for it. */
+export interface ValueNeed {
+  readonly entry: Entry;
+  readonly gate: string;
+}
+
+/**
+ * What the user-mapping flags that userMappings() added (`args`) need beyond the flags themselves: --userns
+ * modes and their options, keep-id for root (4.5), `@`/flag syntax in --uidmap/--gidmap. The value parsers
+ * are shared by run, pod create and kube play, so the needs are FLAG_SINCE's `run` entries.
+ */
+export function userMappingNeeds(t: Target, section: string, args: readonly string[]): ValueNeed[] {
+  const { unit } = t;
+  const needs: ValueNeed[] = [];
+  const at = (keys: readonly string[]): Entry | undefined => keys.map((k) => unit.last(section, k)).find((e) => e && e.value !== '');
+  for (let i = 0; i + 1 < args.length; i++) {
+    const [flag, value] = [args[i]!, args[i + 1]!];
+    if (flag === '--userns') {
+      const entry = at(['UserNS', 'RemapUsers']);
+      if (!entry) continue;
+      const colon = value.indexOf(':');
+      const mode = colon < 0 ? value : value.slice(0, colon);
+      const options = colon < 0 ? [] : value.slice(colon + 1).split(',').map((o) => o.split('=')[0]!);
+      if (mode === 'auto' || mode === 'keep-id' || mode === 'nomap') needs.push({ entry, gate: `run --userns=${mode}` });
+      if (mode === 'keep-id' && !t.ctx.user) needs.push({ entry, gate: 'run --userns=keep-id (root)' });
+      if (mode === 'auto' || mode === 'keep-id') for (const o of options) needs.push({ entry, gate: `run --userns=${mode}:${o}` });
+    } else if ((flag === '--uidmap' || flag === '--gidmap') && /^[+ug]|@/.test(value)) {
+      const entry = at(flag === '--uidmap' ? ['UIDMap', 'RemapUid'] : ['GIDMap', 'RemapGid']);
+      if (entry) needs.push({ entry, gate: `run ${flag} @` });
+    }
+  }
+  return needs;
+}
+
+/** What Network= values need beyond the --network flag itself: pasta (4.4). */
+export function networkNeeds(t: Target, section: string): ValueNeed[] {
+  return t.unit
+    .list(section, 'Network')
+    .filter((e) => e.value === 'pasta' || e.value.startsWith('pasta:'))
+    .map((entry) => ({ entry, gate: 'run --network=pasta' }));
+}

@@ -3,7 +3,14 @@
  * generator names the file, line, key and the version needed; at that version the key compiles.
  */
 import test from 'ava';
+import { ARTIFACT_KEYS } from '../../src/compile/artifact-keys.js';
+import { BUILD_KEYS } from '../../src/compile/build-keys.js';
 import { CONTAINER_KEYS } from '../../src/compile/container-keys.js';
+import { IMAGE_KEYS } from '../../src/compile/image-keys.js';
+import { KUBE_KEYS, PLAY_KUBE_SINCE } from '../../src/compile/kube-keys.js';
+import { NETWORK_KEYS } from '../../src/compile/network-keys.js';
+import { POD_KEYS } from '../../src/compile/pod-keys.js';
+import { VOLUME_KEYS } from '../../src/compile/volume-keys.js';
 import { FLAG_SINCE } from '../../src/compile/flag-versions.js';
 import type { KeyTable } from '../../src/compile/rules.js';
 import { keyGate } from '../../src/compile/service.js';
@@ -20,7 +27,16 @@ interface Kind {
   readonly base: string;
 }
 
-const KINDS: Kind[] = [{ file: 'gated.container', section: 'Container', subcommand: 'run', table: CONTAINER_KEYS, base: 'Image=img' }];
+const KINDS: Kind[] = [
+  { file: 'gated.container', section: 'Container', subcommand: 'run', table: CONTAINER_KEYS, base: 'Image=img' },
+  { file: 'gated.volume', section: 'Volume', subcommand: 'volume create', table: VOLUME_KEYS, base: '' },
+  { file: 'gated.network', section: 'Network', subcommand: 'network create', table: NETWORK_KEYS, base: '' },
+  { file: 'gated.pod', section: 'Pod', subcommand: 'pod create', table: POD_KEYS, base: '' },
+  { file: 'gated.kube', section: 'Kube', subcommand: 'kube play', table: KUBE_KEYS, base: 'Yaml=/srv/app.yaml' },
+  { file: 'gated.image', section: 'Image', subcommand: 'image pull', table: IMAGE_KEYS, base: 'Image=quay.io/x/y' },
+  { file: 'gated.build', section: 'Build', subcommand: 'build', table: BUILD_KEYS, base: 'ImageTag=localhost/x\nSetWorkingDirectory=/srv' },
+  { file: 'gated.artifact', section: 'Artifact', subcommand: 'artifact pull', table: ARTIFACT_KEYS, base: '' },
+];
 
 /** Values that pass the compiler's own checks, for keys where any word would not. */
 const SAMPLES: Record<string, string> = {
@@ -30,12 +46,18 @@ const SAMPLES: Record<string, string> = {
   User: '1000',
   RemapUsers: 'auto',
   ReloadSignal: 'SIGHUP',
+  ExitPolicy: 'stop',
+  ExitCodePropagation: 'all',
+  StopTimeout: '10',
 };
+
+/** The line the key under test stands on: after the header and the kind's base lines. */
+const keyLine = (kind: Kind): number => 2 + (kind.base === '' ? 0 : kind.base.split('\n').length);
 
 const previousMinor = (v: Version): Version => (v.minor > 0 ? { ...v, minor: v.minor - 1 } : { major: v.major - 1, minor: 9, patch: 0 });
 
 function compile(kind: Kind, line: string, target: Version) {
-  const def = definition(kind.file, `[${kind.section}]\n${kind.base}\n${line}\n`);
+  const def = definition(kind.file, `[${kind.section}]\n${kind.base ? kind.base + '\n' : ''}${line}\n`);
   return generate([def], { target, user: false, podman: '/usr/bin/podman' }).errors.map((e) => e.message);
 }
 
@@ -46,6 +68,7 @@ for (const kind of KINDS) {
       const gate = keyGate(keyDef, kind.subcommand, parseVersion('6.0')!);
       const since = gate ? FLAG_SINCE[gate] : undefined;
       const sample = SAMPLES[key] ?? 'x';
+      if (kind.base.split('\n').some((l) => l.startsWith(`${key}=`))) continue;
       // A value-level gate (e.g. Notify=healthy) may be newer than the key's own flag.
       const valueGate = key === 'Notify' ? FLAG_SINCE['run --sdnotify=healthy'] : key === 'Mount' ? FLAG_SINCE['run --mount type=glob'] : undefined;
       const needed = [since, valueGate].filter((v): v is string => !!v).sort((a, b) => (atLeast(parseVersion(a)!, b) ? -1 : 1))[0];
@@ -53,13 +76,20 @@ for (const kind of KINDS) {
       gated++;
       const v = parseVersion(needed)!;
       const early = compile(kind, `${key}=${sample}`, previousMinor(v));
+      // Before 4.3, .kube runs `podman play kube`, which had many of kube play's flags earlier.
+      const early4 = previousMinor(v);
+      const playKube = kind.section === 'Kube' && gate && !atLeast(early4, '4.3') ? PLAY_KUBE_SINCE[gate.replace(/^kube play/, 'play kube')] : undefined;
+      if (playKube && atLeast(early4, playKube)) {
+        t.deepEqual(early, [], `${key} falls back to play kube`);
+        continue;
+      }
       if (keyDef.rule.kind === 'lines' && keyDef.rule.legacy) {
         // An older podman has an equivalent flag: the key compiles to that instead of failing.
         t.deepEqual(early, [], `${key} maps to ${keyDef.rule.legacy.flag} before ${keyDef.rule.legacy.before}`);
         continue;
       }
       t.true(
-        early.some((m) => m.includes(`/${kind.file}:3:1: ${key}: needs podman ${needed} or newer`)),
+        early.some((m) => m.includes(`/${kind.file}:${keyLine(kind)}:1: ${key}: needs podman`) && m.includes(`needs podman ${needed} or newer`)),
         `${key} at ${previousMinor(v).major}.${previousMinor(v).minor}: ${early.join(' | ') || 'no error'}`,
       );
       const atVersion = compile(kind, `${key}=${sample}`, v);
