@@ -4,8 +4,7 @@ import { quoteWords } from '../unit/quote.js';
 import { ARTIFACT_KEYS } from './artifact-keys.js';
 import type { CompiledUnit } from './compiled.js';
 import type { CompileContext } from './context.js';
-import { applyRule } from './rules.js';
-import { checkKeys, initService, Problems } from './service.js';
+import { applyKeys, checkKeys, initService, Problems } from './service.js';
 import { baseCommand, defaultOneshot, failAt } from './shared.js';
 
 const S = 'Artifact';
@@ -22,9 +21,7 @@ export function compileArtifact(def: Definition, ctx: CompileContext): CompiledU
   if (!artifact) problems.errors.push(failAt(unit, S, unit.last(S, 'Artifact'), 'no Artifact key specified'));
 
   const cmd = baseCommand(unit, S, ctx).add('artifact', 'pull');
-  for (const [key, keyDef] of Object.entries(ARTIFACT_KEYS)) {
-    problems.guard(() => applyRule(unit, S, key, keyDef.rule, cmd, ctx.target));
-  }
+  applyKeys(unit, S, ARTIFACT_KEYS, {}, undefined, cmd, ctx, problems);
   cmd.add(artifact ?? '');
   service.add('Service', 'ExecStart', quoteWords(cmd.args));
   defaultOneshot(service, true);

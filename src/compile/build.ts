@@ -9,8 +9,7 @@ import { BUILD_KEYS } from './build-keys.js';
 import type { Command } from './command.js';
 import type { CompiledUnit } from './compiled.js';
 import type { CompileContext } from './context.js';
-import { applyRule } from './rules.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { addNetworks, addVolumes, baseCommand, defaultOneshot, failAt } from './shared.js';
 import { isUrlLike, setWorkingDirectory } from './working-directory.js';
 
@@ -90,12 +89,7 @@ export function compileBuild(def: Definition, ctx: CompileContext): CompiledUnit
 
   const cmd = baseCommand(unit, S, ctx).add('build');
   const job: Job = { unit, service, ctx, cmd, context: '' };
-  for (const [key, keyDef] of Object.entries(BUILD_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]!(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, BUILD_KEYS, HANDLERS, job, cmd, ctx, problems);
 
   const context = job.context;
   if (context !== undefined) {

@@ -8,9 +8,9 @@ import type { UnitFile } from '../unit/unit-file.js';
 import { Command } from './command.js';
 import { CONTAINER_KEYS } from './container-keys.js';
 import { containerNameOf, type CompileContext } from './context.js';
-import { applyRule, strvWords } from './rules.js';
+import { strvWords } from './rules.js';
 import { absolutePath, addNetworks, addVolumes, baseCommand, failAt, imageSource, storageSource, userMappings } from './shared.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import type { CompiledUnit } from './compiled.js';
 import { checkpointUnits } from './checkpoint.js';
 import { readCheckpoint } from './checkpoint-settings.js';
@@ -231,12 +231,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
   service.add('Service', 'Delegate', 'yes');
   if (!unit.has('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
 
-  for (const [key, keyDef] of Object.entries(CONTAINER_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]!(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, CONTAINER_KEYS, HANDLERS, job, cmd, ctx, problems);
 
   let imageRef = image;
   problems.guard(() => {

@@ -7,8 +7,7 @@ import type { CompiledUnit } from './compiled.js';
 import type { CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
 import { IMAGE_KEYS } from './image-keys.js';
-import { applyRule } from './rules.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { baseCommand, defaultOneshot, failAt } from './shared.js';
 import { atLeast } from './version.js';
 
@@ -47,12 +46,7 @@ export function compileImage(def: Definition, ctx: CompileContext): CompiledUnit
 
   const cmd = baseCommand(unit, S, ctx).add('image', 'pull');
   const job: Job = { unit, ctx, cmd };
-  for (const [key, keyDef] of Object.entries(IMAGE_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]?.(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, IMAGE_KEYS, HANDLERS, job, cmd, ctx, problems);
   cmd.add(image ?? '');
   service.add('Service', 'ExecStart', quoteWords(cmd.args));
   defaultOneshot(service, true);

@@ -13,8 +13,8 @@ import type { CompiledUnit } from './compiled.js';
 import type { CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
 import { KUBE_KEYS, PLAY_KUBE_SINCE } from './kube-keys.js';
-import { applyRule, ruleFlag, strvWords, type KeyTable } from './rules.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { ruleFlag, strvWords, type KeyTable } from './rules.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { absolutePath, addNetworks, baseCommand, failAt, networkNeeds, userMappingNeeds, userMappings } from './shared.js';
 import { atLeast, formatVersion } from './version.js';
 import { setWorkingDirectory } from './working-directory.js';
@@ -181,12 +181,7 @@ export function compileKube(def: Definition, ctx: CompileContext): CompiledUnit 
   const cmd = baseCommand(unit, S, ctx).add(...(legacy ? ['play', 'kube'] : ['kube', 'play']));
   cmd.add('--replace', '--service-container=true');
   const job: Job = { unit, service, ctx, cmd };
-  for (const [key, keyDef] of Object.entries(KUBE_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]!(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, KUBE_KEYS, HANDLERS, job, cmd, ctx, problems);
   cmd.add(...yamls);
   service.add('Service', 'ExecStart', quoteWords(cmd.args));
 

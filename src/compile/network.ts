@@ -8,8 +8,7 @@ import type { CompiledUnit } from './compiled.js';
 import { resourceNameOf, type CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
 import { NETWORK_KEYS } from './network-keys.js';
-import { applyRule } from './rules.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { baseCommand, defaultOneshot, failAt, unlessExists } from './shared.js';
 import { atLeast } from './version.js';
 
@@ -91,12 +90,7 @@ export function compileNetwork(def: Definition, ctx: CompileContext): CompiledUn
   const cmd = baseCommand(unit, S, ctx).add('network', 'create');
   if (ignore) cmd.add('--ignore');
   const job: Job = { unit, cmd };
-  for (const [key, keyDef] of Object.entries(NETWORK_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]?.(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, NETWORK_KEYS, HANDLERS, job, cmd, ctx, problems);
   cmd.add(name);
   const argv = ignore ? cmd.args : unlessExists(baseCommand(unit, S, ctx).add('network', 'exists', name).args, cmd.args);
   service.add('Service', 'ExecStart', quoteWords(argv));

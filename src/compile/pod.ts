@@ -14,8 +14,7 @@ import type { CompiledUnit } from './compiled.js';
 import { resourceNameOf, type CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
 import { POD_KEYS } from './pod-keys.js';
-import { applyRule } from './rules.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { addNetworks, addVolumes, baseCommand, failAt, networkNeeds, userMappingNeeds, userMappings } from './shared.js';
 import { atLeast, formatVersion } from './version.js';
 
@@ -127,12 +126,7 @@ export function compilePod(def: Definition, ctx: CompileContext): CompiledUnit {
   // podman writes the infra container's conmon pid where systemd's PIDFile= looks for the main process.
   const cmd = baseCommand(unit, S, ctx).add('pod', 'create', '--infra-conmon-pidfile=%t/%N.pid', '--replace');
   const job: Job = { unit, service, ctx, cmd, name };
-  for (const [key, keyDef] of Object.entries(POD_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]!(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, POD_KEYS, HANDLERS, job, cmd, ctx, problems);
   service.add('Service', 'ExecStartPre', quoteWords(cmd.args));
 
   service.add('Service', 'Environment', 'PODMAN_SYSTEMD_UNIT=%n');

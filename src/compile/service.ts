@@ -10,7 +10,8 @@ import type { Entry } from '../unit/syntax.js';
 import { quoteWords } from '../unit/quote.js';
 import type { CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
-import { ruleFlag, unknownKeys, strvWords, type KeyDef, type KeyTable } from './rules.js';
+import { applyRule, ruleFlag, unknownKeys, strvWords, type KeyDef, type KeyTable } from './rules.js';
+import type { Command } from './command.js';
 import { atLeast, formatVersion, type Version } from './version.js';
 
 const DEPENDENCY_KEYS = [
@@ -128,5 +129,27 @@ function translateDependencies(service: UnitFile, ctx: CompileContext, problems:
     if (!translated) continue;
     service.unset('Unit', key);
     service.add('Unit', key, quoteWords(out));
+  }
+}
+
+/**
+ * Emits a kind's flags in table order: table rules directly, custom keys through the kind's handlers.
+ * A key that fails is recorded and the others still run, so one pass reports every problem.
+ */
+export function applyKeys<J>(
+  unit: UnitFile,
+  section: string,
+  table: KeyTable,
+  handlers: Readonly<Record<string, (job: J) => void>>,
+  job: J,
+  cmd: Command,
+  ctx: CompileContext,
+  problems: Problems,
+): void {
+  for (const [key, keyDef] of Object.entries(table)) {
+    problems.guard(() => {
+      if (keyDef.rule.kind === 'custom') handlers[key]?.(job);
+      else applyRule(unit, section, key, keyDef.rule, cmd, ctx.target);
+    });
   }
 }

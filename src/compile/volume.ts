@@ -7,8 +7,7 @@ import type { Command } from './command.js';
 import type { CompiledUnit } from './compiled.js';
 import { resourceNameOf, type CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
-import { applyRule } from './rules.js';
-import { checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { baseCommand, defaultOneshot, failAt, imageSource, unlessExists } from './shared.js';
 import { atLeast } from './version.js';
 import { VOLUME_KEYS } from './volume-keys.js';
@@ -113,12 +112,7 @@ export function compileVolume(def: Definition, ctx: CompileContext): CompiledUni
   const cmd = baseCommand(unit, S, ctx).add('volume', 'create');
   if (ignore) cmd.add('--ignore');
   const job: Job = { unit, service, ctx, cmd, problems };
-  for (const [key, keyDef] of Object.entries(VOLUME_KEYS)) {
-    problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') HANDLERS[key]?.(job);
-      else applyRule(unit, S, key, keyDef.rule, cmd, ctx.target);
-    });
-  }
+  applyKeys(unit, S, VOLUME_KEYS, HANDLERS, job, cmd, ctx, problems);
   cmd.add(name);
   const argv = ignore ? cmd.args : unlessExists(baseCommand(unit, S, ctx).add('volume', 'exists', name).args, cmd.args);
   service.add('Service', 'ExecStart', quoteWords(argv));
