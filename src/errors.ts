@@ -61,3 +61,22 @@ export function formatLocation(loc: SourceLocation): string {
   const where = loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
   return loc.key ? `${where}: ${loc.key}: ` : `${where}: `;
 }
+
+/** Why a checkpoint operation was refused or failed, for callers that react differently (e.g. `locked`: skip). */
+export type CheckpointErrorCode = 'locked' | 'verify' | 'exists' | 'invalid';
+
+/**
+ * A checkpoint could not be stored or read: another run of the same container holds the lock (`locked`), an
+ * exported archive failed verification (`verify`), an archive of that name already exists (`exists`), or a
+ * name, setting or folder is unusable (`invalid`). File-system errors (ENOSPC, EIO) are passed on as they are.
+ */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  constructor(
+    readonly code: CheckpointErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

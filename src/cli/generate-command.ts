@@ -6,6 +6,12 @@ import { formatDryRun, writeUnits } from '../generator/write.js';
 import { podmanPath, targetVersion } from '../engine/podman-version.js';
 import { formatConverting, UsageError } from '../errors.js';
 import { kmsgLogger, stderrLogger, type Logger } from './log.js';
+import { validateCalendar } from '../engine/calendar.js';
+
+/** The berth command written into checkpoint units: $BERTH_COMMAND (words), else the packaged /usr/bin/berth. */
+export function berthCommand(env: NodeJS.ProcessEnv): string[] {
+  return env['BERTH_COMMAND']?.trim().split(/\s+/) ?? ['/usr/bin/berth'];
+}
 
 export interface GenerateFlags {
   user?: boolean;
@@ -23,10 +29,19 @@ export async function runGenerate(dirs: string[], flags: GenerateFlags, env: Nod
   const outputDir = dirs[0];
   if (!flags.dryrun && !outputDir) throw new UsageError('generate needs an output folder (NORMAL_DIR [EARLY_DIR LATE_DIR])');
 
-  const target = await targetVersion(flags.podmanVersion, env);
-  if (target.warning) log.warn(target.warning);
+  // Asking podman its version takes a while: read the definitions while it answers.
+  const asked = targetVersion(flags.podmanVersion, env);
+  asked.catch(() => undefined);
   const loaded = loadDefinitions(searchPaths(user, env));
-  const result = generate(loaded.definitions, { target: target.version, user, podman: podmanPath(env) });
+  const target = await asked;
+  if (target.warning) log.warn(target.warning);
+  const result = generate(loaded.definitions, {
+    target: target.version,
+    user,
+    podman: podmanPath(env),
+    berth: berthCommand(env),
+    validateCalendar,
+  });
   for (const err of loaded.errors) log.error(err.message);
   for (const err of result.errors) log.error(formatConverting(err));
   for (const w of result.warnings) log.warn(`${w.detail} (at ${w.location.file}:${w.location.line})`);

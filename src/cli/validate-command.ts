@@ -5,6 +5,7 @@ import { generate } from '../generator/generate.js';
 import { loadDefinitions } from '../generator/load.js';
 import { podmanPath, targetVersion } from '../engine/podman-version.js';
 import { UsageError } from '../errors.js';
+import { validateCalendar } from '../engine/calendar.js';
 
 export interface ValidateFlags {
   user?: boolean;
@@ -34,7 +35,7 @@ export async function runValidate(paths: string[], flags: ValidateFlags, env: No
   const loaded = loadDefinitions([...new Set(dirs)]);
   // A named file is checked against its folder's other definitions, which it may reference.
   const wanted = (path: string): boolean => files.size === 0 || dirs.some((d) => paths.includes(d) && path.startsWith(d)) || files.has(basename(path));
-  const result = generate(loaded.definitions, { target: target.version, user: flags.user ?? false, podman: podmanPath(env) });
+  const result = generate(loaded.definitions, { target: target.version, user: flags.user ?? false, podman: podmanPath(env), validateCalendar });
   const errors = [...loaded.errors, ...result.errors].filter((e) => wanted(e.location.file));
   for (const err of errors) process.stdout.write(`${err.message}\n`);
   for (const w of result.warnings.filter((x) => wanted(x.location.file))) process.stderr.write(`${w.message}\n`);

@@ -25,7 +25,12 @@ interface Job {
   readonly ctx: CompileContext;
   readonly cmd: Command;
   readonly name: string;
+  /** The container has a [Checkpoint] section: it gets the restorable unit shape (see restorable()). */
+  readonly restorable: boolean;
 }
+
+/** Where a restorable container's conmon writes its PID, for the unit's PIDFile=. */
+const CONMON_PIDFILE = '%t/%N.conmon.pid';
 
 type Handler = (job: Job) => void;
 
@@ -43,8 +48,14 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   ReloadCmd: noop,
   ReloadSignal: noop,
 
-  CgroupsMode({ unit, cmd }) {
+  CgroupsMode({ unit, cmd, restorable }) {
     const mode = unit.get(S, 'CgroupsMode');
+    if (restorable) {
+      // conmon stays in the unit's cgroup and writes the PID file systemd supervises, for a run and a restore alike.
+      if (mode) throw fail(unit, unit.last(S, 'CgroupsMode'), 'cannot be set in a container with a [Checkpoint] section (it runs with --cgroups=no-conmon)');
+      cmd.add(`--conmon-pidfile=${CONMON_PIDFILE}`, '--cgroups=no-conmon');
+      return;
+    }
     cmd.add(...(mode ? ['--cgroups', mode] : ['--cgroups=split']));
   },
 
@@ -58,6 +69,14 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 
   Notify(job) {
     const { unit, service, cmd, ctx } = job;
+    if (job.restorable) {
+      // A restored container never sends READY, so a restorable unit is Type=forking on conmon's PID file.
+      if (unit.get(S, 'Notify')) throw fail(unit, unit.last(S, 'Notify'), 'cannot be set in a container with a [Checkpoint] section (a restored container never reports READY)');
+      service.set('Service', 'Type', 'forking');
+      service.set('Service', 'PIDFile', CONMON_PIDFILE);
+      cmd.add('-d');
+      return;
+    }
     if (service.get('Service', 'Type') === 'oneshot') return;
     const e = unit.last(S, 'Notify');
     const v = unit.get(S, 'Notify')?.toLowerCase();
@@ -215,18 +234,37 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
   else if (killMode !== 'mixed' && killMode !== 'control-group') {
     problems.errors.push(service.error(service.last('Service', 'KillMode')!, 'must be mixed or control-group for a container'));
   }
+  const checkpoint = readCheckpoint(unit, ctx.validateCalendar, problems);
   const type = service.get('Service', 'Type');
-  if (type !== undefined && type !== 'notify' && type !== 'oneshot') {
-    problems.errors.push(service.error(service.last('Service', 'Type')!, 'must be notify or oneshot for a container'));
+  if (type !== undefined && (checkpoint ? type !== 'forking' : type !== 'notify' && type !== 'oneshot')) {
+    const allowed = checkpoint ? 'forking (or unset) for a container with a [Checkpoint] section' : 'notify or oneshot for a container';
+    problems.errors.push(service.error(service.last('Service', 'Type')!, `must be ${allowed}`));
+  }
+  if (checkpoint && def.fileName.includes('@')) {
+    problems.errors.push(fail(unit, undefined, 'a [Checkpoint] section is not supported in a template'));
+  }
+  if (checkpoint && unit.has(S, 'RunInit') && unit.bool(S, 'RunInit')) {
+    // Measured: CRIU cannot restore the bind mount of the init binary (mnt-v2 remount with MS_PRIVATE fails).
+    problems.errors.push(fail(unit, unit.last(S, 'RunInit'), 'cannot be used with a [Checkpoint] section: CRIU cannot restore the init binary\'s bind mount'));
   }
 
-  // conmon may die before removing the container: remove it on stop, and after a crash (ExecStopPost).
-  const stop = baseCommand(unit, S, ctx).add('rm', '-v', '-f', '-i', name);
-  service.add('Service', 'ExecStop', quoteWords(stop.args));
-  service.add('Service', 'ExecStopPost', quoteWords(['-' + stop.args[0], ...stop.args.slice(1)]));
+  if (checkpoint) {
+    const timeout = unit.get(S, 'StopTimeout') || '10';
+    service.add('Service', 'ExecStop', quoteWords(baseCommand(unit, S, ctx).add('stop', '--ignore', '-t', timeout, name).args));
+    service.add('Service', 'ExecStopPost', quoteWords(baseCommand(unit, S, ctx).add('rm', '-f', '--ignore', '-t', timeout, name).args.map((a, i) => (i === 0 ? '-' + a : a))));
+    // systemd must outwait podman's own stop timeout, or it kills conmon and leaves the runtime's state behind.
+    if (!unit.has('Service', 'TimeoutStopSec')) service.set('Service', 'TimeoutStopSec', String(Number(timeout) + 60));
+    // A process ended by the stop signal exits 143; that is a clean stop, not a failure.
+    if (!unit.has('Service', 'SuccessExitStatus')) service.set('Service', 'SuccessExitStatus', '143');
+  } else {
+    // conmon may die before removing the container: remove it on stop, and after a crash (ExecStopPost).
+    const stop = baseCommand(unit, S, ctx).add('rm', '-v', '-f', '-i', name);
+    service.add('Service', 'ExecStop', quoteWords(stop.args));
+    service.add('Service', 'ExecStopPost', quoteWords(['-' + stop.args[0], ...stop.args.slice(1)]));
+  }
 
   const cmd = baseCommand(unit, S, ctx).add('run', '--name', name, '--replace', '--rm');
-  const job: Job = { def, unit, service, ctx, cmd, name };
+  const job: Job = { def, unit, service, ctx, cmd, name, restorable: checkpoint !== undefined };
   problems.guard(() => reload(job));
   service.add('Service', 'Delegate', 'yes');
   if (!unit.has('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
@@ -242,12 +280,15 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
     const exec = unit.last(S, 'Exec');
     if (exec) cmd.add(...unit.split(exec));
   });
-  service.add('Service', 'ExecStart', quoteWords(cmd.args));
+  // A restorable container starts through `berth start`, which runs this command or restores an archive.
+  const start = checkpoint
+    ? [...ctx.berth, 'start', '--pidfile', CONMON_PIDFILE, '--directory', checkpoint.directory,
+      ...(checkpoint.restoreOnStart === 'latest' ? ['--restore-latest'] : []), info.serviceName, '--', ...cmd.args]
+    : cmd.args;
+  service.add('Service', 'ExecStart', quoteWords(start));
 
-  const checkpoint = readCheckpoint(unit, ctx.validateCalendar, problems);
-  if (checkpoint && def.fileName.includes('@')) {
-    problems.errors.push(fail(unit, undefined, 'a [Checkpoint] section is not supported in a template'));
-  }
+  // berth's own section, kept for reference under a name systemd ignores.
+  service.renameSection('Checkpoint', 'X-Checkpoint');
   const extraUnits = checkpoint ? checkpointUnits(info.serviceName, unit.path, checkpoint, ctx) : [];
   return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings, extraUnits };
 }

@@ -1,5 +1,5 @@
 /** Finds out which podman the generated units will run: given, from the environment, or asked. */
-import { execa } from 'execa';
+import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { NEWEST_PODMAN, parseVersion, type Version } from '../compile/version.js';
 
@@ -26,12 +26,29 @@ export async function targetVersion(given: string | undefined, env: NodeJS.Proce
     return { version, source };
   }
   const podman = podmanPath(env);
-  const result = await execa(podman, ['--version'], { reject: false, timeout: 10_000 });
-  const version = result.exitCode === 0 ? parseVersion(String(result.stdout).replace(/^podman version /, '')) : undefined;
+  const stdout = await podmanVersionOutput(podman);
+  const version = stdout === undefined ? undefined : parseVersion(stdout.replace(/^podman version /, ''));
   if (version) return { version, source: 'detected' };
   return {
     version: NEWEST_PODMAN,
     source: 'default',
     warning: `could not run ${podman} --version; compiling for podman ${NEWEST_PODMAN.major}.${NEWEST_PODMAN.minor}`,
   };
+}
+
+/** Loads Node's builtins on demand, synchronously. */
+const builtin = createRequire(import.meta.url);
+
+/**
+ * `podman --version`'s output, or undefined when it cannot be run or fails. The generator runs at every
+ * boot and daemon-reload, so this costs nothing unless podman is asked: node:child_process (which brings
+ * net, dgram and streams along) is loaded here, not at start-up, and execa, which takes longer to load
+ * than podman takes to answer, not at all. podman starts at the call, so a caller can read definitions
+ * while it runs.
+ */
+function podmanVersionOutput(podman: string): Promise<string | undefined> {
+  const { execFile } = builtin('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve) => {
+    execFile(podman, ['--version'], { timeout: 10_000, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
+  });
 }

@@ -2,7 +2,7 @@
  * Reads definitions from the search path: every definition file (subfolders included) with its drop-ins
  * merged. A file that cannot be read or parsed is reported and skipped; the others still load.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DefinitionError } from '../errors.js';
 import { kindOf, templateParts, type Definition } from '../model/definition.js';
@@ -29,18 +29,56 @@ function isDir(path: string): boolean {
   }
 }
 
+/**
+ * One reading of the search folders: every folder with its sorted entry names and which of them are
+ * folders. Each folder is read once, without a stat per file, and drop-in folders are looked for only
+ * where a folder's listing has them: the generator runs at every boot, often over hundreds of files.
+ */
+class Tree {
+  /** Search folders and their subfolders (depth first), skipping drop-in folders. */
+  readonly dirs: string[] = [];
+  /** Each folder's entries, sorted; a folder that cannot be read has none. */
+  readonly names = new Map<string, string[]>();
+  readonly #has = new Map<string, Set<string>>();
+  readonly #listings = new Map<string, string[]>();
+
+  constructor(searchDirs: readonly string[]) {
+    for (const d of searchDirs) if (isDir(d)) this.#walk(resolve(d));
+  }
+
+  #walk(dir: string): void {
+    this.dirs.push(dir);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      entries = [];
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const names = entries.map((e) => e.name);
+    this.names.set(dir, names);
+    this.#has.set(dir, new Set(names));
+    for (const e of entries) {
+      if (e.name.endsWith('.d')) continue;
+      const sub = join(dir, e.name);
+      // A symlink is followed, as stat does; other kinds need no stat to rule them out.
+      if (e.isDirectory() || (e.isSymbolicLink() && isDir(sub))) this.#walk(sub);
+    }
+  }
+
+  /** The sorted entries of `name` inside `dir`, when the listing of `dir` has it (read once). */
+  listing(dir: string, name: string): string[] {
+    if (!this.#has.get(dir)?.has(name)) return [];
+    const path = join(dir, name);
+    let names = this.#listings.get(path);
+    if (!names) this.#listings.set(path, (names = listDir(path)));
+    return names;
+  }
+}
+
 /** Each search folder followed by its subfolders (depth first), skipping drop-in folders. */
 export function expandDirs(dirs: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    out.push(dir);
-    for (const name of listDir(dir)) {
-      const sub = join(dir, name);
-      if (!name.endsWith('.d') && isDir(sub)) walk(sub);
-    }
-  };
-  for (const d of dirs) if (isDir(d)) walk(resolve(d));
-  return out;
+  return new Tree(dirs).dirs;
 }
 
 /** Drop-in folder names for a definition, most specific first (as systemd orders unit drop-ins). */
@@ -72,13 +110,12 @@ function parseFile(path: string, errors: DefinitionError[]): UnitFile | undefine
   return parsed.errors.length === 0 ? parsed.unit : undefined;
 }
 
-function mergeDropins(unit: UnitFile, fileName: string, dirs: readonly string[], errors: DefinitionError[]): boolean {
+function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, errors: DefinitionError[]): boolean {
   const chosen = new Map<string, string>();
   for (const name of dropinDirNames(fileName)) {
-    for (const dir of dirs) {
-      const dropinDir = join(dir, name);
-      for (const conf of listDir(dropinDir)) {
-        if (conf.endsWith('.conf') && !chosen.has(conf)) chosen.set(conf, join(dropinDir, conf));
+    for (const dir of tree.dirs) {
+      for (const conf of tree.listing(dir, name)) {
+        if (conf.endsWith('.conf') && !chosen.has(conf)) chosen.set(conf, join(dir, name, conf));
       }
     }
   }
@@ -92,17 +129,17 @@ function mergeDropins(unit: UnitFile, fileName: string, dirs: readonly string[],
 }
 
 export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
-  const dirs = expandDirs(searchDirs);
+  const tree = new Tree(searchDirs);
   const seen = new Set<string>();
   const definitions: Definition[] = [];
   const errors: DefinitionError[] = [];
-  for (const dir of dirs) {
-    for (const fileName of listDir(dir)) {
+  for (const dir of tree.dirs) {
+    for (const fileName of tree.names.get(dir) ?? []) {
       const kind = kindOf(fileName);
       if (!kind || seen.has(fileName)) continue;
       seen.add(fileName);
       const unit = parseFile(join(dir, fileName), errors);
-      if (unit && mergeDropins(unit, fileName, dirs, errors)) definitions.push({ fileName, kind, unit });
+      if (unit && mergeDropins(unit, fileName, tree, errors)) definitions.push({ fileName, kind, unit });
     }
   }
   return { definitions, errors };

@@ -43,9 +43,12 @@ export class UnitFile {
 
   /** Every entry of a section, in file order, across repeated headers of that section. */
   entries(section: string): Entry[] {
-    return this.parsed.sections
-      .filter((s) => s.name === section)
-      .flatMap((s) => s.items.filter((i): i is Entry => i.kind === 'entry'));
+    const out: Entry[] = [];
+    for (const s of this.parsed.sections) {
+      if (s.name !== section) continue;
+      for (const i of s.items) if (i.kind === 'entry') out.push(i);
+    }
+    return out;
   }
 
   /** The line a section first starts at, for errors about a section as a whole. */
@@ -55,17 +58,28 @@ export class UnitFile {
 
   /** The last assignment of a key (possibly empty), or undefined. */
   last(section: string, key: string): Entry | undefined {
-    const all = this.entries(section).filter((e) => e.key === key);
-    return all[all.length - 1];
+    const sections = this.parsed.sections;
+    for (let si = sections.length - 1; si >= 0; si--) {
+      const s = sections[si]!;
+      if (s.name !== section) continue;
+      for (let ii = s.items.length - 1; ii >= 0; ii--) {
+        const i = s.items[ii]!;
+        if (i.kind === 'entry' && i.key === key) return i;
+      }
+    }
+    return undefined;
   }
 
   /** The entries of a list key still in force: an empty assignment drops all before it. */
   list(section: string, key: string): Entry[] {
     let out: Entry[] = [];
-    for (const e of this.entries(section)) {
-      if (e.key !== key) continue;
-      if (e.value === '') out = [];
-      else out.push(e);
+    for (const s of this.parsed.sections) {
+      if (s.name !== section) continue;
+      for (const i of s.items) {
+        if (i.kind !== 'entry' || i.key !== key) continue;
+        if (i.value === '') out = [];
+        else out.push(i);
+      }
     }
     return out;
   }

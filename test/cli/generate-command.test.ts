@@ -1,11 +1,13 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BERTH = new URL('../../src/cli/main.js', import.meta.url).pathname;
-const GENERATOR = new URL('../../src/cli/generator.js', import.meta.url).pathname;
+// What the installed generator symlinks point at (the bundle), and the entry it is bundled from.
+const GENERATOR = new URL('../../berth-generator.mjs', import.meta.url).pathname;
+const GENERATOR_ENTRY = new URL('../../src/cli/generator.js', import.meta.url).pathname;
 
 function defs(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-defs-'));
@@ -55,4 +57,80 @@ test('a bad --podman-version is a usage error', async (t) => {
   const r = await execa('node', [BERTH, 'generate', '--dryrun', '--podman-version', 'banana'], { reject: false, env: { BERTH_UNIT_DIRS: '/nonexistent' } });
   t.is(r.exitCode, 2);
   t.regex(r.stderr, /--podman-version: "banana" is not a version/);
+});
+
+test('systemd runs the generator through its symlink, by its #! line', async (t) => {
+  const dir = defs({ 'a.container': GOOD });
+  const out = mkdtempSync(join(tmpdir(), 'berth-out-'));
+  const link = join(mkdtempSync(join(tmpdir(), 'berth-gens-')), 'berth');
+  symlinkSync(GENERATOR, link);
+  const r = await execa(link, [out, out, out], { env: { BERTH_UNIT_DIRS: dir, BERTH_PODMAN_VERSION: '5.4' }, reject: false });
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(readFileSync(join(out, 'a.service'), 'utf8'), /\nExecStart=\/usr\/bin\/podman run /);
+});
+
+test('the generator loads neither the full command line nor node:child_process when given the podman version', async (t) => {
+  // It runs at every boot and daemon-reload; each of these costs milliseconds of start-up (bench/generator.ts).
+  const dir = defs({ 'a.container': GOOD });
+  const out = mkdtempSync(join(tmpdir(), 'berth-out-'));
+  const hooks = mkdtempSync(join(tmpdir(), 'berth-hook-'));
+  const list = join(hooks, 'loaded.txt');
+  writeFileSync(join(hooks, 'loaded.cjs'), `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+  await execa('node', ['--require', join(hooks, 'loaded.cjs'), GENERATOR, out, out, out], { env: { BERTH_UNIT_DIRS: dir, BERTH_PODMAN_VERSION: '5.4' } });
+  t.true(existsSync(join(out, 'a.service')));
+  const loaded = readFileSync(list, 'utf8').split('\n');
+  t.true(loaded.includes('NativeModule fs'));
+  // commander and execa load node:child_process (and with it node:net) as they load.
+  for (const m of ['NativeModule child_process', 'NativeModule internal/child_process', 'NativeModule net']) t.false(loaded.includes(m), m);
+});
+
+test('the bundled generator and the entry it is built from write the same units', async (t) => {
+  const dir = defs({
+    'a.container': GOOD,
+    'b.container': '[Container]\nImage=docker.io/library/nginx\nPublishPort=8080:80\nEnvironment=A=1 "B=two words"\n[Install]\nWantedBy=default.target\n',
+    'c.container': '[Container]\nImage=x\nPublishPort\n',
+  });
+  const run = (entry: string) =>
+    execa('node', [entry, '--dryrun', '--podman-version', '5.4'], { env: { BERTH_UNIT_DIRS: dir }, reject: false });
+  const [bundled, entry] = await Promise.all([run(GENERATOR), run(GENERATOR_ENTRY)]);
+  t.is(bundled.exitCode, 1);
+  t.is(entry.exitCode, 1);
+  t.is(bundled.stdout, entry.stdout);
+  t.is(bundled.stderr, entry.stderr);
+  t.regex(bundled.stdout, /---b\.service---/);
+});
+
+test('arguments systemd never passes get the berth generate command line: help, unknown flags', async (t) => {
+  const help = await execa('node', [GENERATOR, '--help'], { reject: false });
+  t.is(help.exitCode, 0);
+  t.regex(help.stdout, /Usage: berth generate \[options\] \[dirs\.\.\.\]/);
+  const unknown = await execa('node', [GENERATOR, '--frobnicate', '/tmp/x'], { reject: false });
+  t.is(unknown.exitCode, 1);
+  t.regex(unknown.stderr, /unknown option '--frobnicate'/);
+  const missing = await execa('node', [GENERATOR, '--podman-version'], { reject: false });
+  t.is(missing.exitCode, 1);
+  t.regex(missing.stderr, /argument missing/);
+});
+
+test('the generator entry reports usage errors as berth generate does', async (t) => {
+  const bad = await execa('node', [GENERATOR, '--podman-version=banana', '/tmp/x'], { reject: false, env: { BERTH_UNIT_DIRS: '/nonexistent' } });
+  t.is(bad.exitCode, 2);
+  t.regex(bad.stderr, /^berth: --podman-version: "banana" is not a version/);
+  const noOut = await execa('node', [GENERATOR, '--no-kmsg-log'], { reject: false, env: { BERTH_UNIT_DIRS: '/nonexistent', BERTH_PODMAN_VERSION: '5.0' } });
+  t.is(noOut.exitCode, 2);
+  t.regex(noOut.stderr, /^berth: generate needs an output folder/);
+});
+
+test('without a version given, the generator asks $PODMAN --version, and falls back to the newest podman', async (t) => {
+  const dir = defs({ 'a.container': '[Container]\nImage=x\nDNSOption=ndots:1\n' });
+  const bin = mkdtempSync(join(tmpdir(), 'berth-podman-'));
+  const podman = join(bin, 'podman');
+  writeFileSync(podman, '#!/bin/sh\necho "podman version 4.2.1"\n');
+  chmodSync(podman, 0o755);
+  const asked = await execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: podman } });
+  // podman before 4.3 only knows --dns-opt.
+  t.regex(asked.stdout, /ExecStart=\S+podman run .* --dns-opt ndots:1 /);
+  const missing = await execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: join(bin, 'missing') } });
+  t.regex(missing.stderr, /could not run \S+\/missing --version; compiling for podman \d+\.\d+/);
+  t.regex(missing.stdout, / --dns-option ndots:1 /);
 });

@@ -10,8 +10,8 @@ test('install-generators links berth into the system and user generator folders'
   const dest = mkdtempSync(join(tmpdir(), 'berth-install-'));
   await execa('bash', [`${REPO}packaging/install-generators.sh`], { env: { DESTDIR: dest, PREFIX: '/usr' } });
   for (const kind of ['system', 'user']) {
-    t.is(readlinkSync(join(dest, `usr/lib/systemd/${kind}-generators/berth`)), `${REPO}dist/src/cli/generator.js`);
+    t.is(readlinkSync(join(dest, `usr/lib/systemd/${kind}-generators/berth`)), `${REPO}dist/berth-generator.mjs`);
   }
   t.true(statSync(join(dest, 'etc/berth/definitions')).isDirectory());
-  t.truthy(statSync(`${REPO}dist/src/cli/generator.js`).mode & 0o111);
+  t.truthy(statSync(`${REPO}dist/berth-generator.mjs`).mode & 0o111);
 });

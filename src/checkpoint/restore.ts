@@ -1,0 +1,162 @@
+/**
+ * Bringing a container back from an archive, always under its own unit: `berth restore` leaves a request
+ * and restarts the unit; the unit's ExecStart (`berth start`) finds the request, or with RestoreOnStart=latest
+ * the newest valid archive, and restores instead of running fresh. Restoring outside the unit would leave
+ * conmon outside the unit's supervision.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { CheckpointError, EngineError } from '../errors.js';
+import { Podman } from '../engine/podman.js';
+import { parseManifest, type Manifest } from './manifest.js';
+import { CheckpointStore, type ArchiveInfo } from './store.js';
+import type { Systemctl } from '../engine/systemctl.js';
+import { runHash } from './take.js';
+
+/** Where `berth restore` leaves the archive for the unit's next start: <runtime dir>/berth/restore/NAME. */
+export function requestPath(runtimeDir: string, name: string): string {
+  return join(runtimeDir, 'berth', 'restore', name);
+}
+
+export async function writeRestoreRequest(runtimeDir: string, name: string, archive: string): Promise<string> {
+  const path = requestPath(runtimeDir, name);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(path, archive + '\n', { mode: 0o600 });
+  return path;
+}
+
+/** Reads and removes a pending request: it is used once, so a later restart runs fresh. */
+async function takeRestoreRequest(runtimeDir: string, name: string): Promise<string | undefined> {
+  const path = requestPath(runtimeDir, name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  await rm(path, { force: true });
+  return text.trim() || undefined;
+}
+
+export async function readManifestOf(archive: string): Promise<Manifest> {
+  try {
+    return parseManifest(await readFile(`${archive}.json`, 'utf8'));
+  } catch (err) {
+    throw new CheckpointError('invalid', `${archive} has no usable manifest: ${(err as Error).message}`);
+  }
+}
+
+export interface StartOptions {
+  readonly name: string;
+  /** The unit's PIDFile=; its folder is the runtime dir (%t) that holds restore requests. */
+  readonly pidfile: string;
+  readonly directory: string;
+  readonly restoreLatest: boolean;
+  /** The podman run command line the unit runs when it does not restore. */
+  readonly argv: readonly string[];
+  readonly podman?: Podman;
+  readonly log?: (line: string) => void;
+}
+
+/** The unit's ExecStart: restore when asked (or RestoreOnStart=latest finds an archive), else run. Returns the exit status. */
+export async function startContainer(opts: StartOptions): Promise<number> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const podman = opts.podman ?? new Podman(opts.argv[0]);
+  const requested = await takeRestoreRequest(dirname(opts.pidfile), opts.name);
+  if (requested) {
+    try {
+      await restoreArchive(podman, requested, opts.pidfile, log);
+      return 0;
+    } catch (err) {
+      log(`berth start: restoring ${opts.name} from ${requested} failed: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  if (opts.restoreLatest) {
+    const latest = await new CheckpointStore(opts.directory, opts.name).latestValid().catch(() => undefined);
+    if (latest?.manifest && latest.manifest.runHash !== undefined && latest.manifest.runHash !== runHash(opts.argv)) {
+      log(`berth start: ${latest.path} was taken from a different definition of ${opts.name}; starting fresh`);
+    } else if (latest) {
+      try {
+        await restoreArchive(podman, latest.path, opts.pidfile, log);
+        return 0;
+      } catch (err) {
+        log(`berth start: restoring ${opts.name} from ${latest.path} failed (${(err as Error).message}); starting fresh`);
+      }
+    }
+  }
+  return run(opts.argv);
+}
+
+/** Restores an archive under the calling unit and writes the unit's PID file with the new conmon's PID. */
+export async function restoreArchive(podman: Podman, archive: string, pidfile: string, log: (l: string) => void): Promise<void> {
+  const manifest = await readManifestOf(archive);
+  // The archive restores under its old name and ID: anything left of the old container must go first.
+  await podman.run(['rm', '-f', '--ignore', '-t', '0', manifest.container]);
+  const args = ['container', 'restore', '--import', archive];
+  if (manifest.tcpEstablished) args.push('--tcp-established');
+  if (manifest.fileLocks) args.push('--file-locks');
+  try {
+    await podman.run(args);
+  } catch (err) {
+    // A conmon killed earlier leaves the runtime's state of that ID behind; clear it and try once more.
+    if (!(err instanceof EngineError) || !/already exists/.test(err.stderr)) throw err;
+    log(`berth start: clearing leftover runtime state of ${manifest.containerId}`);
+    await podman.clearRuntimeState(manifest.containerId);
+    await podman.run(args);
+  }
+  const state = await podman.inspect(manifest.container);
+  if (!state?.running || !state.conmonPid) throw new CheckpointError('invalid', `${manifest.container} is not running after the restore`);
+  // systemd reads the PID file when ExecStart exits; the archive may name another path than this unit's.
+  await writeFile(pidfile, `${state.conmonPid}\n`);
+  log(`berth start: restored ${manifest.container} from ${archive} (checkpoint of ${manifest.createdAt})`);
+}
+
+/** Runs the command with our stdio and returns its exit status (Node cannot exec() in place). */
+function run(argv: readonly string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    child.on('error', (err) => {
+      process.stderr.write(`berth start: cannot run ${argv[0]}: ${err.message}\n`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+  });
+}
+
+export interface RestoreUnitOptions {
+  readonly name: string;
+  readonly directory: string;
+  /** An archive path, or undefined for the newest valid archive. */
+  readonly archive?: string;
+  readonly runtimeDir: string;
+  readonly systemctl: Systemctl;
+}
+
+/** `berth restore`: stop the unit, leave the request, start it again; its ExecStart restores. Returns the archive used. */
+export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo> {
+  const store = new CheckpointStore(opts.directory, opts.name);
+  let archive: ArchiveInfo | undefined;
+  if (opts.archive) {
+    const wanted = resolve(opts.archive);
+    archive = (await store.list({ verify: true })).find((a) => a.path === wanted);
+    if (!archive) throw new CheckpointError('invalid', `${wanted} is not an archive of ${opts.name} in ${store.dir}`);
+    if (!archive.valid) throw new CheckpointError('invalid', `${wanted} is not a valid archive: ${archive.problem}`);
+  } else {
+    archive = await store.latestValid();
+    if (!archive) throw new CheckpointError('invalid', `no valid archive of ${opts.name} in ${store.dir}`);
+  }
+  const unit = `${opts.name}.service`;
+  // Stopping removes the running container, whose name and ID the archive brings back.
+  await opts.systemctl.must('stop', unit);
+  const request = await writeRestoreRequest(opts.runtimeDir, opts.name, archive.path);
+  const started = await opts.systemctl.run('start', unit);
+  if (started.exitCode !== 0) {
+    await rm(request, { force: true });
+    throw new EngineError(['systemctl', 'start', unit], started.exitCode, `${started.stderr.trim()} (see journalctl -u ${unit})`);
+  }
+  if (!(await opts.systemctl.isActive(unit))) throw new CheckpointError('invalid', `${unit} is not active after the restore (see journalctl -u ${unit})`);
+  return archive;
+}

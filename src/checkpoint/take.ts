@@ -1,0 +1,108 @@
+/**
+ * `berth checkpoint NAME`: exports a CRIU checkpoint of the running container into the store, then applies
+ * retention. Order matters for the guarantees: lock, check, export into a temporary file, verify and commit
+ * (only then does the archive count), and only after that delete old archives.
+ */
+import { createHash } from 'node:crypto';
+import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
+import { CheckpointError, EngineError } from '../errors.js';
+import { criuVersion, Podman } from '../engine/podman.js';
+import { CheckpointLock } from './lock.js';
+import { CheckpointStore, type ArchiveInfo } from './store.js';
+
+export interface TakeOptions {
+  /** The unit name (web for web.service); names the archive folder. */
+  readonly name: string;
+  readonly container: string;
+  readonly settings: CheckpointSettings;
+  readonly user: boolean;
+  readonly podman?: Podman;
+  /** Folder of the per-container locks (default /run/berth/locks, or $XDG_RUNTIME_DIR/berth/locks). */
+  readonly lockDir?: string;
+}
+
+export interface TakeResult {
+  readonly archive: ArchiveInfo;
+  readonly removed: readonly string[];
+}
+
+/** Identifies what a container was created from, so a restore can tell whether its definition changed. */
+export function runHash(argv: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(argv)).digest('hex');
+}
+
+export function runtimeDir(user: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  return user ? env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}` : '/run';
+}
+
+// Headroom over the last archive's size before starting: an export that cannot fit fails late and slowly.
+const SPACE_FACTOR = 1.2;
+const MIN_FREE = 16 * 1024 * 1024;
+
+export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
+  const podman = opts.podman ?? new Podman();
+  const { settings } = opts;
+  const lock = await CheckpointLock.acquire(opts.lockDir ?? `${runtimeDir(opts.user)}/berth/locks`, opts.name);
+  try {
+    const state = await podman.inspect(opts.container);
+    if (!state?.running) {
+      throw new CheckpointError('invalid', `container ${opts.container} (${opts.name}.service) is not running; nothing was written`);
+    }
+    const store = new CheckpointStore(settings.directory, opts.name);
+    const need = Math.max(MIN_FREE, (await store.estimateNeed()) * SPACE_FACTOR);
+    const free = await store.freeBytes();
+    if (free < need) {
+      throw new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, and the last archive took ${mib(need / SPACE_FACTOR)}; nothing was written`);
+    }
+    const started = Date.now();
+    const pending = await store.prepare(settings.compress);
+    let stats: unknown;
+    try {
+      const args = ['container', 'checkpoint', '--export', pending.tmpPath, '--compress', settings.compress, '--print-stats'];
+      if (settings.leaveRunning) args.push('--leave-running');
+      if (settings.tcpEstablished) args.push('--tcp-established');
+      if (settings.fileLocks) args.push('--file-locks');
+      const r = await podman.run([...args, opts.container]);
+      stats = parseStats(r.stdout);
+    } catch (err) {
+      await pending.abort();
+      throw err instanceof EngineError ? err : new EngineError([podman.binary, 'container', 'checkpoint'], undefined, String(err));
+    }
+    const archive = await pending
+      .commit({
+        name: opts.name,
+        container: opts.container,
+        containerId: state.id,
+        image: state.image,
+        unit: `${opts.name}.service`,
+        podmanVersion: await podman.version(),
+        criuVersion: await criuVersion(),
+        durationMs: Date.now() - started,
+        leaveRunning: settings.leaveRunning,
+        tcpEstablished: settings.tcpEstablished,
+        fileLocks: settings.fileLocks,
+        runHash: runHash(state.createCommand),
+        ...(stats !== undefined ? { stats } : {}),
+      })
+      .catch(async (err: unknown) => {
+        await pending.abort();
+        throw err;
+      });
+    const removed = await store.prune(settings.keep, settings.maxTotalSize);
+    return { archive, removed };
+  } finally {
+    await lock.release();
+  }
+}
+
+function parseStats(stdout: string): unknown {
+  const start = stdout.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    return JSON.parse(stdout.slice(start));
+  } catch {
+    return undefined;
+  }
+}
+
+export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -1,0 +1,101 @@
+/** The berth command line (commander). Only this layer turns errors into messages and exit codes. */
+import { Command } from 'commander';
+import { exitStatusFor } from './exit.js';
+import { runGenerate } from './generate-command.js';
+import { runValidate } from './validate-command.js';
+import { runCheckpoint, runCheckpoints, runPrune, runRestore, runStart } from './checkpoint-commands.js';
+
+const VERSION = '0.1.0';
+
+export function program(): Command {
+  const cli = new Command('berth')
+    .description('Compile Quadlet container definitions into systemd units, with scheduled CRIU checkpoints')
+    .version(VERSION)
+    .exitOverride();
+
+  cli
+    .command('generate')
+    .description('run as a systemd generator: compile definitions into units in NORMAL_DIR')
+    .argument('[dirs...]', 'NORMAL_DIR [EARLY_DIR LATE_DIR], as systemd passes them')
+    .option('--user', 'generate for the user manager (default: $SYSTEMD_SCOPE)')
+    .option('--no-kmsg-log', 'log to stderr, not /dev/kmsg')
+    .option('--dryrun', 'print the units to stdout instead of writing them')
+    .option('--podman-version <x.y>', 'the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
+    .action(async (dirs: string[], opts) => {
+      process.exitCode = await runGenerate(dirs, opts);
+    });
+
+  cli
+    .command('validate')
+    .description('check definitions without writing anything; exit 0 when all is well')
+    .argument('<paths...>', 'definition files or folders')
+    .option('--user', 'check as for the user manager')
+    .option('--podman-version <x.y>', 'the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
+    .action(async (paths: string[], opts) => {
+      process.exitCode = await runValidate(paths, opts);
+    });
+
+  cli
+    .command('checkpoint')
+    .description("export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention")
+    .argument('<name>', 'the container unit, e.g. web for web.service')
+    .option('--user', "the user manager's container")
+    .action(async (name: string, opts) => {
+      process.exitCode = await runCheckpoint(name, opts);
+    });
+
+  cli
+    .command('checkpoints')
+    .description("list a container's archives: time, size, age, and whether the sha256 still matches")
+    .argument('<name>', 'the container unit')
+    .option('--user', "the user manager's container")
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts) => {
+      process.exitCode = await runCheckpoints(name, opts);
+    });
+
+  cli
+    .command('prune')
+    .description('apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now')
+    .argument('<name>', 'the container unit')
+    .option('--user', "the user manager's container")
+    .action(async (name: string, opts) => {
+      process.exitCode = await runPrune(name, opts);
+    });
+
+  cli
+    .command('restore')
+    .description('stop the unit and start it again from an archive, so systemd keeps managing the restored container')
+    .argument('<name>', 'the container unit')
+    .option('--archive <file>', 'the archive to restore (default: the newest valid one)')
+    .option('--latest', 'the newest valid archive (the default)')
+    .option('--user', "the user manager's container")
+    .action(async (name: string, opts) => {
+      process.exitCode = await runRestore(name, opts);
+    });
+
+  cli
+    .command('start')
+    .description("a restorable unit's ExecStart: restore when asked (or RestoreOnStart=latest), else run the command")
+    .argument('<name>', 'the container unit')
+    .argument('<argv...>', 'the podman run command, after --')
+    .requiredOption('--pidfile <path>', "the unit's PIDFile=, written with conmon's PID after a restore")
+    .requiredOption('--directory <dir>', 'the [Checkpoint] folder')
+    .option('--restore-latest', 'restore the newest valid archive when there is one')
+    .action(async (name: string, argv: string[], opts) => {
+      process.exitCode = await runStart(name, argv, opts);
+    });
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? 2;
+    return exitStatusFor(err);
+  }
+}

@@ -1,0 +1,357 @@
+import test, { type ExecutionContext } from 'ava';
+import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, copyFile, link, mkdir, mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Compression } from '../../src/compile/checkpoint-settings.js';
+import { CheckpointStore, type ArchiveInfo } from '../../src/checkpoint/store.js';
+import { CheckpointError } from '../../src/errors.js';
+import { at, fields, tempDir, writeExport, type ExportOptions } from './fixtures.js';
+
+async function commitOne(store: CheckpointStore, when: Date, compress: Compression = 'zstd', opts: ExportOptions = {}): Promise<ArchiveInfo> {
+  const pending = await store.prepare(compress, when);
+  await writeExport(pending.tmpPath, compress, opts);
+  return pending.commit(fields());
+}
+
+const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
+
+/** Snapshot (name → sha256) of every file in a folder, to prove older archives were not touched. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await sha256(join(dir, name));
+  return out;
+}
+
+/** A pid that is certainly not running: a child that has exited (and been reaped). */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+for (const compress of ['zstd', 'gzip', 'none'] as const) {
+  test(`a ${compress} commit produces a valid archive and manifest, readable by the owner only`, async (t) => {
+    const store = new CheckpointStore(join(await tempDir(t), 'checkpoints'), 'web');
+    const pending = await store.prepare(compress, at(1, 5));
+    const ext = { zstd: '.tar.zst', gzip: '.tar.gz', none: '.tar' }[compress];
+    t.is(pending.finalPath, join(store.dir, `web-20250301T100000005Z${ext}`));
+    t.is(pending.tmpPath, join(store.dir, `.web-20250301T100000005Z${ext}.tmp-${process.pid}`));
+    t.is(await mode(pending.tmpPath), 0o600, 'the export goes into a file that is already private');
+    await writeExport(pending.tmpPath, compress);
+
+    const info = await pending.commit(fields());
+    t.true(info.valid);
+    t.is(info.path, pending.finalPath);
+    t.is(info.manifestPath, `${pending.finalPath}.json`);
+    t.is(await mode(store.dir), 0o700);
+    t.is(await mode(info.path), 0o600);
+    t.is(await mode(info.manifestPath), 0o600);
+    t.deepEqual(await readdir(store.dir), [`web-20250301T100000005Z${ext}`, `web-20250301T100000005Z${ext}.json`].sort());
+
+    const manifest = JSON.parse(await readFile(info.manifestPath, 'utf8'));
+    t.like(manifest, {
+      format: 1,
+      name: 'web',
+      unit: 'web.service',
+      compress,
+      createdAt: '2025-03-01T10:00:00.005Z',
+      size: (await stat(info.path)).size,
+      sha256: await sha256(info.path),
+      runHash: 'a'.repeat(64),
+      stats: { podman_checkpoint_duration: 1000 },
+    });
+    const [listed] = await store.list({ verify: true });
+    t.like(listed, { path: info.path, valid: true, size: manifest.size });
+    t.deepEqual(listed!.createdAt, at(1, 5));
+    t.is((await store.latestValid())?.path, info.path);
+    t.is(await store.estimateNeed(), manifest.size);
+  });
+}
+
+test('an existing folder with loose permissions is tightened to 0700', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  await mkdir(store.dir, { mode: 0o755 });
+  await (await store.prepare('zstd', at(1))).abort();
+  t.is(await mode(store.dir), 0o700);
+});
+
+test('list flags a corrupted archive as invalid with a reason, and latestValid skips it', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const older = await commitOne(store, at(1));
+  const newer = await commitOne(store, at(2));
+  const handle = await open(newer.path, 'r+');
+  const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, 700);
+  await handle.write(Buffer.from([buffer[0]! ^ 0xff]), 0, 1, 700);
+  await handle.close();
+
+  const [first, second] = await store.list({ verify: true });
+  t.is(first!.path, newer.path);
+  t.false(first!.valid);
+  t.regex(first!.problem!, /sha256 does not match/);
+  t.true(second!.valid);
+  t.is((await store.latestValid())?.path, older.path);
+  // Without verify only the size is compared: a flipped byte goes unnoticed, a changed length does not.
+  t.true((await store.list())[0]!.valid);
+  await appendFile(newer.path, 'x');
+  t.regex((await store.list())[0]!.problem!, /has \d+ bytes, its manifest records \d+/);
+});
+
+test('an archive without manifest, a stray manifest, a bad manifest or a temp file is never listed as valid', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const a = await commitOne(store, at(1));
+  const b = await commitOne(store, at(2));
+  const c = await commitOne(store, at(3));
+  const d = await commitOne(store, at(4));
+  await unlink(a.manifestPath);
+  await unlink(b.path);
+  await writeFile(c.manifestPath, '{"format": 1, "name": "web"');
+  await writeFile(d.manifestPath, JSON.stringify({ ...JSON.parse(await readFile(d.manifestPath, 'utf8')), compress: 'gzip' }));
+  // A complete export under a temporary name, as a commit killed before its renames leaves it.
+  const pending = await store.prepare('zstd', at(5));
+  await writeExport(pending.tmpPath, 'zstd');
+
+  const list = await store.list({ verify: true });
+  t.deepEqual(
+    list.map((i) => [i.path, i.valid]),
+    [d, c, b, a].map((i) => [i.path, false]),
+  );
+  t.regex(list[3]!.problem!, /no manifest/);
+  t.regex(list[2]!.problem!, /archive file is missing/);
+  t.regex(list[1]!.problem!, /not JSON/);
+  t.regex(list[0]!.problem!, /manifest says gzip/);
+  t.is(await store.latestValid(), undefined);
+  t.is(await store.estimateNeed(), 0);
+});
+
+test('every state a commit can be interrupted in is invalid, up to the manifest taking its name', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const pending = await store.prepare('zstd', at(1));
+  await writeExport(pending.tmpPath, 'zstd');
+  const manifestTmp = join(store.dir, `.web-20250301T100000000Z.tar.zst.json.tmp-${process.pid}`);
+  const info = await pending.commit(fields());
+  const manifestText = await readFile(info.manifestPath);
+  const archiveBytes = await readFile(info.path);
+  await rm(info.path);
+  await rm(info.manifestPath);
+
+  const states: Array<() => Promise<void>> = [
+    () => writeFile(pending.tmpPath, archiveBytes), // exported, verified, fsynced
+    () => writeFile(manifestTmp, manifestText), // manifest written to its temp name
+    () => link(pending.tmpPath, info.path), // archive linked to its final name
+    () => unlink(pending.tmpPath), // archive's temp name removed
+    () => link(manifestTmp, info.manifestPath).then(() => unlink(manifestTmp)), // manifest in place: committed
+  ];
+  const validity: boolean[] = [];
+  for (const step of states) {
+    await step();
+    validity.push((await store.list({ verify: true })).some((i) => i.valid));
+  }
+  t.deepEqual(validity, [false, false, false, false, true]);
+});
+
+test('prune keeps exactly the newest N valid archives', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const infos: ArchiveInfo[] = [];
+  for (let day = 1; day <= 5; day++) infos.push(await commitOne(store, at(day)));
+  const removed = await store.prune(3);
+  t.deepEqual(removed.sort(), [infos[0]!, infos[1]!].flatMap((i) => [i.path, i.manifestPath]).sort());
+  const left = await store.list({ verify: true });
+  t.deepEqual(left.map((i) => i.path), [infos[4]!, infos[3]!, infos[2]!].map((i) => i.path));
+  t.true(left.every((i) => i.valid));
+  t.deepEqual(await store.prune(3), []);
+});
+
+test('prune respects maxTotalSize without ever deleting the newest valid archive', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const infos: ArchiveInfo[] = [];
+  for (let day = 1; day <= 4; day++) infos.push(await commitOne(store, at(day), 'none', { payload: 50_000 }));
+  const size = infos[3]!.size;
+  t.true(infos.every((i) => i.size === size));
+
+  await store.prune(10, Math.floor(size * 2.5));
+  t.deepEqual((await store.list()).map((i) => i.path), [infos[3]!.path, infos[2]!.path]);
+
+  await store.prune(10, 1);
+  t.deepEqual((await store.list()).map((i) => i.path), [infos[3]!.path], 'the newest stays even when alone it is too big');
+});
+
+test('prune removes invalid leftovers older than the newest valid archive, never newer ones', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const old = await commitOne(store, at(1));
+  const broken = await commitOne(store, at(2));
+  const valid = await commitOne(store, at(3));
+  const inFlight = await commitOne(store, at(4)); // a newer archive whose commit has not placed its manifest yet
+  await unlink(old.manifestPath);
+  await writeFile(broken.manifestPath, 'garbage');
+  await unlink(inFlight.manifestPath);
+
+  const removed = await store.prune(5);
+  t.deepEqual(removed.sort(), [old.path, broken.manifestPath, broken.path].sort());
+  t.deepEqual((await readdir(store.dir)).sort(), [valid.path, valid.manifestPath, inFlight.path].map((p) => p.slice(store.dir.length + 1)).sort());
+});
+
+test('prune keeps every invalid archive while there is no valid one', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const a = await commitOne(store, at(1));
+  await unlink(a.manifestPath);
+  t.deepEqual(await store.prune(1), []);
+  t.deepEqual(await readdir(store.dir), [a.path.slice(store.dir.length + 1)]);
+});
+
+test('prune removes temp files of dead or reused pids, not those of a live process', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  await commitOne(store, at(1));
+  const dead = deadPid();
+  const files = {
+    dead: join(store.dir, `.web-20250302T100000000Z.tar.zst.tmp-${dead}`),
+    deadManifest: join(store.dir, `.web-20250302T100000000Z.tar.zst.json.tmp-${dead}`),
+    live: join(store.dir, `.web-20250303T100000000Z.tar.zst.tmp-${process.pid}`),
+    // pid 1 runs, but it started long after this file was last written: the pid was reused.
+    reused: join(store.dir, `.web-20250304T100000000Z.tar.tmp-1`),
+    foreign: join(store.dir, `.other-20250304T100000000Z.tar.tmp-${dead}`),
+  };
+  for (const path of Object.values(files)) await writeFile(path, 'partial');
+  await utimes(files.reused, new Date('2000-01-01'), new Date('2000-01-01'));
+
+  const removed = await store.prune(5);
+  t.deepEqual(removed.sort(), [files.dead, files.deadManifest, files.reused].sort());
+  t.true((await readdir(store.dir)).includes(files.live.slice(store.dir.length + 1)));
+  t.true((await readdir(store.dir)).includes(files.foreign.slice(store.dir.length + 1)), "files not named like this container's are not berth's");
+});
+
+const badExports: Array<[string, Compression, (path: string) => Promise<void>, RegExp]> = [
+  ['an empty file', 'zstd', async () => undefined, /is empty/],
+  ['random bytes', 'none', (p) => writeFile(p, randomBytes(100_000)), /not a complete tar archive/],
+  ['random bytes said to be zstd', 'zstd', (p) => writeFile(p, randomBytes(100_000)), /not a complete zstd-compressed tar archive/],
+  ['a truncated zstd archive', 'zstd', async (p) => {
+    await writeExport(p, 'zstd', { payload: 200_000 });
+    await truncate(p, (await stat(p)).size - 1000);
+  }, /not a complete zstd/],
+  ['a truncated gzip archive', 'gzip', async (p) => {
+    await writeExport(p, 'gzip', { payload: 200_000 });
+    await truncate(p, (await stat(p)).size - 8);
+  }, /not a complete gzip/],
+  ['a tar cut inside a member', 'none', async (p) => {
+    await writeExport(p, 'none', { payload: 200_000 });
+    await truncate(p, 100_000);
+  }, /not a complete tar/],
+  ['a tar cut at a member boundary (which tar -t alone accepts)', 'none', async (p) => {
+    await writeExport(p, 'none', { omit: ['checkpoint'] });
+    await truncate(p, 2048); // two members of one header and one data block each, no end-of-archive blocks
+  }, /ends before the end-of-archive marker/],
+  ['a zstd archive committed as none', 'none', (p) => writeExport(p, 'zstd'), /not a complete tar archive/],
+  ['a gzip archive committed as zstd', 'zstd', (p) => writeExport(p, 'gzip'), /not a complete zstd/],
+  ['a tar without spec.dump', 'zstd', (p) => writeExport(p, 'zstd', { omit: ['spec.dump'] }), /lacks spec\.dump/],
+];
+
+for (const [what, compress, make, message] of badExports) {
+  test(`a commit of ${what} fails verification, leaves no file behind and older archives untouched`, async (t) => {
+    const store = new CheckpointStore(await tempDir(t), 'web');
+    await commitOne(store, at(1));
+    const before = await snapshot(store.dir);
+    const pending = await store.prepare(compress, at(2));
+    await make(pending.tmpPath);
+    const error = await t.throwsAsync(pending.commit(fields()), { instanceOf: CheckpointError, message });
+    t.is(error?.code, 'verify');
+    t.deepEqual(await snapshot(store.dir), before);
+    t.true((await store.list({ verify: true }))[0]!.valid);
+    await pending.abort(); // still safe
+  });
+}
+
+test('the tar of a commit that passes verification really is complete', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const info = await commitOne(store, at(1), 'zstd', { payload: 300_000 });
+  const { stdout } = await execa('tar', ['-t', '--zstd', '-f', info.path]);
+  t.deepEqual(stdout.split('\n').sort(), ['checkpoint/', 'checkpoint/inventory.img', 'checkpoint/pages-1.img', 'config.dump', 'spec.dump']);
+});
+
+test('abort removes the temp file, is safe twice, and is a no-op after commit; commit after abort is refused', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const aborted = await store.prepare('zstd', at(1));
+  await aborted.abort();
+  await aborted.abort();
+  t.deepEqual(await readdir(store.dir), []);
+  await t.throwsAsync(aborted.commit(fields()), { instanceOf: CheckpointError, message: /already aborted/ });
+
+  const info = await commitOne(store, at(2));
+  const committed = await store.prepare('zstd', at(3));
+  await writeExport(committed.tmpPath, 'zstd');
+  const [, second] = await Promise.all([committed.commit(fields()), committed.abort()]);
+  t.is(second, undefined);
+  await committed.abort();
+  t.deepEqual((await store.list({ verify: true })).map((i) => [i.path, i.valid]), [[committed.finalPath, true], [info.path, true]]);
+});
+
+test('prepare refuses a time whose archive exists, and commit never replaces an existing file', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const info = await commitOne(store, at(1));
+  const error = await t.throwsAsync(store.prepare('zstd', at(1)), { instanceOf: CheckpointError });
+  t.is(error?.code, 'exists');
+
+  // Another writer (ignoring the lock) takes the name between prepare and commit.
+  const before = await sha256(info.path);
+  const pending = await store.prepare('zstd', at(2));
+  await writeExport(pending.tmpPath, 'zstd');
+  await copyFile(info.path, pending.finalPath);
+  const clash = await t.throwsAsync(pending.commit(fields()), { instanceOf: CheckpointError, message: /already exists/ });
+  t.is(clash?.code, 'exists');
+  t.is(await sha256(pending.finalPath), before, 'the file that was there is intact');
+  t.false((await readdir(store.dir)).some((n) => n.includes('.tmp-')));
+});
+
+test('names that cannot be a folder, and bad prune arguments, are refused', async (t) => {
+  for (const name of ['', '.', '..', '.hidden', 'a/b']) {
+    t.throws(() => new CheckpointStore('/tmp', name), { instanceOf: CheckpointError }, name);
+  }
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  await t.throwsAsync(store.prune(0), { instanceOf: CheckpointError });
+  await t.throwsAsync(store.prune(1.5), { instanceOf: CheckpointError });
+});
+
+test('list of a container without a folder is empty, and freeBytes falls back to the nearest parent', async (t) => {
+  const store = new CheckpointStore(join(await tempDir(t), 'not', 'yet'), 'web');
+  t.deepEqual(await store.list(), []);
+  t.deepEqual(await store.prune(1), []);
+  t.true((await store.freeBytes()) > 0);
+});
+
+/** A tmpfs small enough to fill: the only way to see a real ENOSPC. Needs root (CAP_SYS_ADMIN). */
+async function smallTmpfs(t: ExecutionContext, bytes: number): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-checkpoint-tmpfs-'));
+  const mounted = await execa('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'tmpfs', dir], { reject: false });
+  t.teardown(async () => {
+    if (mounted.exitCode === 0) await execa('umount', [dir]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  return mounted.exitCode === 0 ? dir : undefined;
+}
+
+test('a disk that fills up while the manifest is written leaves no archive and the older ones intact', async (t) => {
+  const dir = await smallTmpfs(t, 4 * 1024 * 1024);
+  if (!dir) {
+    t.log('cannot mount a tmpfs here (not root?): ENOSPC not tested');
+    t.pass();
+    return;
+  }
+  const store = new CheckpointStore(dir, 'web');
+  await commitOne(store, at(1), 'none', { payload: 300_000 });
+  const before = await snapshot(store.dir);
+  const pending = await store.prepare('none', at(2));
+  await writeExport(pending.tmpPath, 'none', { payload: 300_000 });
+  // Fill every remaining byte.
+  const filler = join(dir, 'filler');
+  const handle = await open(filler, 'w');
+  try {
+    for (;;) await handle.write(Buffer.alloc(64 * 1024));
+  } catch (x) {
+    t.is((x as NodeJS.ErrnoException).code, 'ENOSPC');
+  } finally {
+    await handle.close();
+  }
+  await t.throwsAsync(pending.commit(fields()), { code: 'ENOSPC' });
+  t.deepEqual(await snapshot(store.dir), before);
+  t.true((await store.list({ verify: true }))[0]!.valid);
+});
