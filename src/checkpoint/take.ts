@@ -49,10 +49,12 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
       throw new CheckpointError('invalid', `container ${opts.container} (${opts.name}.service) is not running; nothing was written`);
     }
     const store = new CheckpointStore(settings.directory, opts.name);
-    const need = Math.max(MIN_FREE, (await store.estimateNeed()) * SPACE_FACTOR);
+    const last = await store.estimateNeed();
+    const need = Math.max(MIN_FREE, last * SPACE_FACTOR);
     const free = await store.freeBytes();
     if (free < need) {
-      throw new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, and the last archive took ${mib(need / SPACE_FACTOR)}; nothing was written`);
+      const why = `${last > 0 ? `${SPACE_FACTOR} × the last archive's ${mib(last)}, and ` : ''}at least ${mib(MIN_FREE)}`;
+      throw new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, but a checkpoint needs ${mib(need)} (${why}); nothing was written`);
     }
     const started = Date.now();
     const pending = await store.prepare(settings.compress);
@@ -105,4 +107,6 @@ function parseStats(stdout: string): unknown {
   }
 }
 
-export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** A size for people: KiB below one MiB, else MiB with one decimal. */
+export const mib = (bytes: number): string =>
+  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
