@@ -146,10 +146,15 @@ export function applyKeys<J>(
   ctx: CompileContext,
   problems: Problems,
 ): void {
-  for (const [key, keyDef] of Object.entries(table)) {
+  // Table rules emit nothing for an absent key; only custom handlers (which add defaults) always run.
+  const present = new Set<string>();
+  for (const e of unit.entries(section)) present.add(e.key);
+  for (const key in table) {
+    const rule = table[key]!.rule;
+    if (rule.kind !== 'custom' && !present.has(key)) continue;
     problems.guard(() => {
-      if (keyDef.rule.kind === 'custom') handlers[key]?.(job);
-      else applyRule(unit, section, key, keyDef.rule, cmd, ctx.target);
+      if (rule.kind === 'custom') handlers[key]?.(job);
+      else applyRule(unit, section, key, rule, cmd, ctx.target);
     });
   }
 }

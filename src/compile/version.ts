@@ -15,10 +15,17 @@ export function compareVersions(a: Version, b: Version): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
 
+// Gates name a handful of versions, checked for every key of every definition: parse each once.
+const parsed = new Map<string, Version>();
+
 /** True when `target` is at least `needed` (a "x.y" string). */
 export function atLeast(target: Version, needed: string): boolean {
-  const n = parseVersion(needed);
-  if (!n) throw new Error(`bad version "${needed}"`);
+  let n = parsed.get(needed);
+  if (!n) {
+    n = parseVersion(needed);
+    if (!n) throw new Error(`bad version "${needed}"`);
+    parsed.set(needed, n);
+  }
   return compareVersions(target, n) >= 0;
 }
 
