@@ -57,6 +57,9 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
       throw new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, but a checkpoint needs ${mib(need)} (${why}); nothing was written`);
     }
     const started = Date.now();
+    // Asked while the export runs: they are only needed for the manifest.
+    // A version that cannot be read is recorded as unknown rather than failing the checkpoint.
+    const versions = Promise.all([podman.version().catch(() => 'unknown'), criuVersion().catch(() => 'unknown')]);
     const pending = await store.prepare(settings.compress);
     let stats: unknown;
     try {
@@ -77,8 +80,8 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
         containerId: state.id,
         image: state.image,
         unit: `${opts.name}.service`,
-        podmanVersion: await podman.version(),
-        criuVersion: await criuVersion(),
+        podmanVersion: (await versions)[0],
+        criuVersion: (await versions)[1],
         durationMs: Date.now() - started,
         leaveRunning: settings.leaveRunning,
         tcpEstablished: settings.tcpEstablished,
