@@ -80,3 +80,22 @@ export class CheckpointError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Why a D-Bus exchange failed: no bus to connect to (`unavailable`), no reply in time (`timeout`), the
+ * connection went away (`disconnected`), or the peer answered with an error (`remote`, its D-Bus error
+ * name in `remoteName`, e.g. org.freedesktop.DBus.Error.AccessDenied).
+ */
+export type BusErrorCode = 'unavailable' | 'timeout' | 'disconnected' | 'remote';
+
+export class BusError extends Error {
+  override readonly name = 'BusError';
+  constructor(
+    readonly code: BusErrorCode,
+    message: string,
+    readonly remoteName?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -132,8 +132,11 @@ export interface RestoreUnitOptions {
   /** An archive path, or undefined for the newest valid archive. */
   readonly archive?: string;
   readonly runtimeDir: string;
-  readonly systemctl: Systemctl;
+  readonly systemctl: UnitControl;
 }
+
+/** What restoreUnit needs of systemctl; systemd/unit-control.ts's BusUnitControl does it over D-Bus. */
+export type UnitControl = Pick<Systemctl, 'must' | 'run' | 'isActive'>;
 
 /** `berth restore`: stop the unit, leave the request, start it again; its ExecStart restores. Returns the archive used. */
 export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo> {

@@ -3,7 +3,6 @@ import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointStore, type ArchiveInfo } from '../checkpoint/store.js';
 import { restoreUnit, startContainer } from '../checkpoint/restore.js';
 import { mib, runtimeDir, takeCheckpoint } from '../checkpoint/take.js';
-import { Systemctl } from '../engine/systemctl.js';
 import { UsageError } from '../errors.js';
 import { findContainer, type ContainerDefinition } from '../generator/lookup.js';
 
@@ -77,13 +76,21 @@ export async function runRestore(name: string, flags: ScopeFlags & { archive?: s
   if (flags.archive && flags.latest) throw new UsageError('give --archive FILE or --latest, not both');
   const c = checkpointable(name, flags);
   const user = flags.user ?? false;
-  const archive = await restoreUnit({
-    name: c.serviceName,
-    directory: c.checkpoint.directory,
-    ...(flags.archive ? { archive: flags.archive } : {}),
-    runtimeDir: runtimeDir(user),
-    systemctl: new Systemctl(user),
-  });
+  // The unit's stop and start go over D-Bus (systemd/); loaded here so other commands do not pay for it.
+  const [{ SystemdManager }, { BusUnitControl }] = await Promise.all([import('../systemd/manager.js'), import('../systemd/unit-control.js')]);
+  const manager = await SystemdManager.connect({ user });
+  let archive;
+  try {
+    archive = await restoreUnit({
+      name: c.serviceName,
+      directory: c.checkpoint.directory,
+      ...(flags.archive ? { archive: flags.archive } : {}),
+      runtimeDir: runtimeDir(user),
+      systemctl: new BusUnitControl(manager),
+    });
+  } finally {
+    await manager.close();
+  }
   process.stdout.write(`${c.serviceName}.service is active, restored from ${archive.path} (checkpoint of ${archive.createdAt.toISOString()})\n`);
   return 0;
 }

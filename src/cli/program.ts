@@ -4,13 +4,22 @@ import { exitStatusFor } from './exit.js';
 import { runGenerate } from './generate-command.js';
 import { runValidate } from './validate-command.js';
 import { runCheckpoint, runCheckpoints, runPrune, runRestore, runStart } from './checkpoint-commands.js';
+import { registerDoctor } from './doctor-command.js';
 
 const VERSION = '0.1.0';
+
+const HELP_FOOTER = `
+Definitions: {/run,/etc,/usr/local/share,/usr/share}/berth/definitions, most
+important first; $BERTH_UNIT_DIRS replaces the list. Environment:
+BERTH_PODMAN_VERSION, PODMAN, BERTH_COMMAND. Exit status: 0 on success.
+\`berth doctor\` checks this host. Manuals: berth(1), berth.container(5),
+berth.definitions(5).`;
 
 export function program(): Command {
   const cli = new Command('berth')
     .description('Compile Quadlet container definitions into systemd units, with scheduled CRIU checkpoints')
     .version(VERSION)
+    .addHelpText('after', HELP_FOOTER)
     .exitOverride();
 
   cli
@@ -84,6 +93,32 @@ export function program(): Command {
     .option('--restore-latest', 'restore the newest valid archive when there is one')
     .action(async (name: string, argv: string[], opts) => {
       process.exitCode = await runStart(name, argv, opts);
+    });
+
+  registerDoctor(cli, VERSION);
+
+  cli
+    .command('status')
+    .description('one row per defined container: unit state, PID, since, restarts, health, last and next checkpoint (read from systemd over D-Bus)')
+    .argument('[names...]', 'the containers to show (default: every defined one)')
+    .option('--json', 'machine-readable output (with --watch: one JSON object per changed row and line)')
+    .option('--watch', 'keep running and show rows as systemd signals changes')
+    .option('--user', "the user manager's containers")
+    .option('--address <address>', 'a D-Bus address to use instead of the system (or user) bus')
+    .action(async (names: string[], opts) => {
+      const { runStatus } = await import('./status-command.js');
+      process.exitCode = await runStatus(names, opts);
+    });
+
+  cli
+    .command('agent')
+    .description('serve io.berth.Manager1 on D-Bus: container state relayed from systemd, checkpoints and restores on request')
+    .option('--user', "the user manager's containers, on the user's bus")
+    .option('--scheduler <mode>', 'auto (default), systemd (timers run the schedules) or cron (the agent runs them: no systemd here)')
+    .option('--address <address>', 'a D-Bus address to use instead of the system (or user) bus')
+    .action(async (opts) => {
+      const { runAgent } = await import('./agent-command.js');
+      process.exitCode = await runAgent(opts, VERSION);
     });
 
   return cli;

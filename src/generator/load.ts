@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { DefinitionError } from '../errors.js';
 import { kindOf, templateParts, type Definition } from '../model/definition.js';
 import { UnitFile } from '../unit/unit-file.js';
+import { isPrivateSubfolder } from './search-paths.js';
 
 export interface LoadResult {
   readonly definitions: Definition[];
@@ -59,7 +60,7 @@ class Tree {
     this.names.set(dir, names);
     this.#has.set(dir, new Set(names));
     for (const e of entries) {
-      if (e.name.endsWith('.d')) continue;
+      if (e.name.endsWith('.d') || isPrivateSubfolder(dir, e.name)) continue;
       const sub = join(dir, e.name);
       // A symlink is followed, as stat does; other kinds need no stat to rule them out.
       if (e.isDirectory() || (e.isSymbolicLink() && isDir(sub))) this.#walk(sub);

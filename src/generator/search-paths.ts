@@ -12,6 +12,17 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+const USERS_DIR = '/etc/berth/definitions/users';
+
+/**
+ * Subfolders the walk of a search folder must not enter: /etc/berth/definitions/users holds other
+ * managers' definitions (never the system's), and its numbered folders belong to one user each (a user's
+ * own is searched on its own).
+ */
+export function isPrivateSubfolder(parent: string, name: string): boolean {
+  return (parent === '/etc/berth/definitions' && name === 'users') || (parent === USERS_DIR && /^\d+$/.test(name));
+}
+
 export const SYSTEM_DIRS = [
   '/run/berth/definitions',
   '/etc/berth/definitions',
@@ -26,6 +37,6 @@ export function searchPaths(user: boolean, env: NodeJS.ProcessEnv = process.env,
   const dirs: string[] = [];
   if (env['XDG_RUNTIME_DIR']) dirs.push(join(env['XDG_RUNTIME_DIR'], 'berth/definitions'));
   dirs.push(join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'berth/definitions'));
-  dirs.push(`/etc/berth/definitions/users/${uid}`, '/etc/berth/definitions/users');
+  dirs.push(`${USERS_DIR}/${uid}`, USERS_DIR);
   return dirs;
 }

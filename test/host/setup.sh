@@ -14,7 +14,7 @@ need_root() {
 
 apt_packages() {
   local pkgs=(podman runc conmon netavark iptables busybox-static dbus systemd systemd-container
-              zstd curl iproute2 uidmap rpm catatonit time strace)
+              zstd curl iproute2 uidmap rpm catatonit time strace rpmlint cpio groff-base)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

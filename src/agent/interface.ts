@@ -1,0 +1,174 @@
+/**
+ * io.berth.Manager1 at /io/berth/Manager1, the agent's D-Bus interface (dbus-next, configured with
+ * configureMembers rather than decorators):
+ *
+ *   properties (read-only)
+ *     Version     s
+ *     Scheduler   s                 "systemd" (timers run the schedules) or "cron" (the agent does)
+ *     Containers  a(ssssssutus)     name, unit, load state, active state, sub-state, result, main PID,
+ *                                   since (µs since the epoch, 0 = never), restarts, health ("" = no check)
+ *   methods
+ *     ListContainers()               → a(ssssssutus)   the same as Containers
+ *     GetContainer(s name)           → a{sv}           everything `berth status` shows of one container
+ *     ListCheckpoints(s name)        → a(ttbss)        created (µs), size, valid, path, problem; newest first
+ *     Checkpoint(s name)             → s               the new archive's path
+ *     Restore(s name, s archive)     → s               the archive restored ("" = the newest valid one)
+ *   signals
+ *     ContainerStateChanged(s name, s active_state, s sub_state, s result, u main_pid)
+ *     CheckpointFinished(s name, b success, s archive, s error)
+ *     PropertiesChanged on org.freedesktop.DBus.Properties invalidating Containers
+ *
+ * Errors: io.berth.Manager1.Error.NoSuchContainer, .NoCheckpointSection, .Busy (a checkpoint of that
+ * container is running), .NotSupported, .Failed. Who may call what is the bus policy's business
+ * (packaging/dbus/io.berth.Manager1.conf): Checkpoint and Restore are root's.
+ */
+import type * as DBus from 'dbus-next';
+import { CheckpointError, UsageError } from '../errors.js';
+import { dbusNext } from '../systemd/bus.js';
+
+export const AGENT_NAME = 'io.berth.Manager1';
+export const AGENT_PATH = '/io/berth/Manager1';
+export const AGENT_IFACE = 'io.berth.Manager1';
+export const CONTAINER_STRUCT = '(ssssssutus)';
+
+export const ERRORS = {
+  noSuchContainer: `${AGENT_IFACE}.Error.NoSuchContainer`,
+  noCheckpointSection: `${AGENT_IFACE}.Error.NoCheckpointSection`,
+  busy: `${AGENT_IFACE}.Error.Busy`,
+  notSupported: `${AGENT_IFACE}.Error.NotSupported`,
+  failed: `${AGENT_IFACE}.Error.Failed`,
+} as const;
+
+/** A D-Bus error the agent means to send (its name reaches the caller). */
+export class AgentError extends Error {
+  constructor(
+    readonly dbusName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ContainerStruct = [string, string, string, string, string, string, number, bigint, number, string];
+export type CheckpointStruct = [bigint, bigint, boolean, string, string];
+
+/** What the interface asks of the agent. */
+export interface AgentBackend {
+  readonly version: string;
+  scheduler(): string;
+  containers(): ContainerStruct[];
+  getContainer(name: string): Promise<Record<string, DBus.Variant>>;
+  listCheckpoints(name: string): Promise<CheckpointStruct[]>;
+  checkpoint(name: string): Promise<string>;
+  restore(name: string, archive: string): Promise<string>;
+}
+
+export interface ManagerInterface extends DBus.interface.Interface {
+  ContainerStateChanged(name: string, active: string, sub: string, result: string, mainPid: number): void;
+  CheckpointFinished(name: string, success: boolean, archive: string, error: string): void;
+}
+
+/** Turns what the backend throws into the D-Bus error the caller sees. */
+function toDBusError(err: unknown): Error {
+  const { DBusError } = dbusNext();
+  if (err instanceof AgentError) return new DBusError(err.dbusName, err.message);
+  if (err instanceof UsageError) return new DBusError(ERRORS.noSuchContainer, err.message);
+  if (err instanceof CheckpointError && err.code === 'locked') return new DBusError(ERRORS.busy, err.message);
+  return new DBusError(ERRORS.failed, (err as Error)?.message ?? String(err));
+}
+
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toDBusError(err);
+  }
+}
+
+let interfaceClass: (new (backend: AgentBackend) => ManagerInterface) | undefined;
+
+/** The exported object; one per agent, exported again on each new connection after the bus restarts. */
+export function createManagerInterface(backend: AgentBackend): ManagerInterface {
+  interfaceClass ??= defineInterface();
+  return new interfaceClass(backend);
+}
+
+function defineInterface(): new (backend: AgentBackend) => ManagerInterface {
+  const { Interface } = dbusNext().interface;
+  const { ACCESS_READ } = dbusNext().interface;
+
+  class Manager1 extends Interface {
+    readonly #backend: AgentBackend;
+
+    constructor(backend: AgentBackend) {
+      super(AGENT_IFACE);
+      this.#backend = backend;
+    }
+
+    get Version(): string {
+      return this.#backend.version;
+    }
+
+    get Scheduler(): string {
+      return this.#backend.scheduler();
+    }
+
+    get Containers(): ContainerStruct[] {
+      return this.#backend.containers();
+    }
+
+    ListContainers(): ContainerStruct[] {
+      return this.#backend.containers();
+    }
+
+    GetContainer(name: string): Promise<Record<string, DBus.Variant>> {
+      return guarded(() => this.#backend.getContainer(name));
+    }
+
+    ListCheckpoints(name: string): Promise<CheckpointStruct[]> {
+      return guarded(() => this.#backend.listCheckpoints(name));
+    }
+
+    Checkpoint(name: string): Promise<string> {
+      return guarded(() => this.#backend.checkpoint(name));
+    }
+
+    Restore(name: string, archive: string): Promise<string> {
+      return guarded(() => this.#backend.restore(name, archive));
+    }
+
+    // Signals: calling one sends it (configureMembers wraps them); they return the signal's body.
+    ContainerStateChanged(name: string, active: string, sub: string, result: string, mainPid: number): unknown[] {
+      return [name, active, sub, result, mainPid];
+    }
+
+    CheckpointFinished(name: string, success: boolean, archive: string, error: string): unknown[] {
+      return [name, success, archive, error];
+    }
+  }
+
+  Manager1.configureMembers({
+    properties: {
+      Version: { signature: 's', access: ACCESS_READ },
+      Scheduler: { signature: 's', access: ACCESS_READ },
+      Containers: { signature: `a${CONTAINER_STRUCT}`, access: ACCESS_READ },
+    },
+    methods: {
+      ListContainers: { inSignature: '', outSignature: `a${CONTAINER_STRUCT}` },
+      GetContainer: { inSignature: 's', outSignature: 'a{sv}' },
+      ListCheckpoints: { inSignature: 's', outSignature: 'a(ttbss)' },
+      Checkpoint: { inSignature: 's', outSignature: 's' },
+      Restore: { inSignature: 'ss', outSignature: 's' },
+    },
+    signals: {
+      ContainerStateChanged: { signature: 'ssssu' },
+      CheckpointFinished: { signature: 'sbss' },
+    },
+  });
+  return Manager1 as unknown as new (backend: AgentBackend) => ManagerInterface;
+}
+
+/** Sends PropertiesChanged with Containers invalidated (clients re-read it; no list goes out per change). */
+export function invalidateContainers(iface: ManagerInterface): void {
+  dbusNext().interface.Interface.emitPropertiesChanged(iface, {}, ['Containers']);
+}

@@ -1,0 +1,168 @@
+/**
+ * One row per defined container, as `berth status` prints it and the agent serves it: the unit's state
+ * from systemd (over D-Bus), the container's health from podman (one `podman ps` for all, and only when a
+ * definition has a health check), the newest checkpoint from the archive folder, and the next scheduled one
+ * from the checkpoint timer (or the agent's own scheduler where no systemd runs).
+ */
+import { execFile } from 'node:child_process';
+import { CheckpointStore } from '../checkpoint/store.js';
+import { podmanPath } from '../engine/podman-version.js';
+import type { ServiceStatus, TimerStatus } from '../systemd/properties.js';
+import type { SystemdManager } from '../systemd/manager.js';
+import type { ContainerEntry } from './inventory.js';
+
+export type Health = 'healthy' | 'unhealthy' | 'starting' | 'unknown';
+
+export interface LastCheckpoint {
+  /** ISO 8601 */
+  readonly at: string;
+  readonly size: number;
+  /** Manifest present and matching the file's size (sha256 is not recomputed for status). */
+  readonly valid: boolean;
+  readonly path: string;
+  readonly problem?: string;
+}
+
+export interface CheckpointStatus {
+  readonly directory: string;
+  /** The newest archive, valid or not; null when there is none. */
+  readonly last: LastCheckpoint | null;
+  /** When the next scheduled checkpoint runs (ISO 8601); null when none is scheduled. */
+  readonly next: string | null;
+  /** When the schedule last fired (ISO 8601), null if never. */
+  readonly lastTrigger: string | null;
+  /** NAME-checkpoint.timer, or null when [Checkpoint] has no schedule. */
+  readonly timer: string | null;
+  /** The timer's active state (active, inactive, …) or its load state when not loaded (not-found). */
+  readonly timerState: string | null;
+  /** Why the archive folder could not be read. */
+  readonly error?: string;
+}
+
+export interface ContainerStatus {
+  readonly name: string;
+  readonly unit: string;
+  readonly definition: string;
+  readonly container: string | null;
+  /** systemd's LoadState: loaded, not-found (the unit was not generated or not reloaded yet), masked, … */
+  readonly load: string;
+  readonly active: string;
+  readonly sub: string;
+  readonly result: string;
+  readonly mainPid: number;
+  /** Since when the unit is in its active state (as systemctl status says), ISO 8601; null if never. */
+  readonly since: string | null;
+  readonly restarts: number;
+  /** null when the definition has no health check. */
+  readonly health: Health | null;
+  /** null when the definition has no [Checkpoint] section. */
+  readonly checkpoint: CheckpointStatus | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** The systemd half of a row. */
+export function unitColumns(s: ServiceStatus): Pick<ContainerStatus, 'load' | 'active' | 'sub' | 'result' | 'mainPid' | 'since' | 'restarts'> {
+  return { load: s.loadState, active: s.activeState, sub: s.subState, result: s.result, mainPid: s.mainPid, since: iso(s.since), restarts: s.restarts };
+}
+
+/** The newest archive of a container (quick validity: manifest and size). */
+export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: LastCheckpoint | null; error?: string }> {
+  if (!entry.checkpoint) return { last: null };
+  try {
+    const [newest] = await new CheckpointStore(entry.checkpoint.directory, entry.name).list();
+    if (!newest) return { last: null };
+    return {
+      last: {
+        at: newest.createdAt.toISOString(),
+        size: newest.size,
+        valid: newest.valid,
+        path: newest.path,
+        ...(newest.problem ? { problem: newest.problem } : {}),
+      },
+    };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { last: null, error: code === 'EACCES' ? `cannot read ${entry.checkpoint.directory}/${entry.name} (permission denied)` : (err as Error).message };
+  }
+}
+
+export function checkpointColumns(entry: ContainerEntry, last: { last: LastCheckpoint | null; error?: string }, timer: TimerStatus | undefined, scheduled?: Date | null): CheckpointStatus | null {
+  if (!entry.checkpoint) return null;
+  const timerLoaded = timer && timer.loadState === 'loaded';
+  return {
+    directory: entry.checkpoint.directory,
+    last: last.last,
+    next: scheduled !== undefined ? iso(scheduled) : timerLoaded && timer.activeState === 'active' ? iso(timer.nextElapse) : null,
+    lastTrigger: timerLoaded ? iso(timer.lastTrigger) : null,
+    timer: entry.timer ?? null,
+    timerState: !entry.timer ? null : !timer ? null : timerLoaded ? timer.activeState : timer.loadState,
+    ...(last.error ? { error: last.error } : {}),
+  };
+}
+
+export interface PodmanHealth {
+  readonly health: Health;
+  /** The container's ID: podman runs its health checks as transient units named after it. */
+  readonly id: string;
+}
+
+/** Health of the named containers from one `podman ps -a --format json`; containers it does not list are absent. */
+export function podmanHealth(names: readonly string[], opts: { podman?: string; timeoutMs?: number } = {}): Promise<Map<string, PodmanHealth>> {
+  const wanted = new Set(names);
+  return new Promise((resolve) => {
+    execFile(opts.podman ?? podmanPath(), ['ps', '-a', '--format', 'json'], { timeout: opts.timeoutMs ?? 10_000, maxBuffer: 64 << 20 }, (err, stdout) => {
+      const health = new Map<string, PodmanHealth>();
+      if (err) return resolve(health);
+      try {
+        for (const c of JSON.parse(stdout) as Array<{ Id?: string; Names?: string[]; State?: string; Status?: string }>) {
+          const name = c.Names?.[0];
+          if (!name || !wanted.has(name)) continue;
+          const m = /\((healthy|unhealthy|starting)\)\s*$/.exec(c.Status ?? '');
+          health.set(name, { health: c.State === 'running' && m ? (m[1] as Health) : 'unknown', id: c.Id ?? '' });
+        }
+      } catch {
+        /* podman printed something else: health stays unknown */
+      }
+      resolve(health);
+    });
+  });
+}
+
+/**
+ * The container ID in the name of a unit podman runs a health check as (`<64 hex>.service` or `.timer`,
+ * newer podman adds `-<suffix>`), or undefined for any other unit.
+ */
+export function healthCheckUnitId(unit: string): string | undefined {
+  return /^([0-9a-f]{64})(?:-[0-9a-z]+)?\.(?:service|timer)$/.exec(unit)?.[1];
+}
+
+export interface CollectOptions {
+  /** Ask podman for health (default: when a definition has a health check). */
+  readonly health?: boolean;
+  readonly podman?: string;
+  /** Filled with the container ID of each container whose health was read (by container name). */
+  readonly ids?: Map<string, string>;
+}
+
+/** Rows for the given containers, in their order: one ListUnitsByNames for services and timers, then a few Gets each, all at once. */
+export async function collectStatus(manager: SystemdManager, entries: readonly ContainerEntry[], opts: CollectOptions = {}): Promise<ContainerStatus[]> {
+  const timers = entries.flatMap((e) => (e.timer ? [e.timer] : []));
+  const wantHealth = (opts.health ?? true) && entries.some((e) => e.healthCheck && e.container);
+  const [{ services, timers: timerStates }, health, lasts] = await Promise.all([
+    manager.readUnits(entries.map((e) => e.unit), timers),
+    wantHealth ? podmanHealth(entries.flatMap((e) => (e.healthCheck && e.container ? [e.container] : [])), opts.podman ? { podman: opts.podman } : {}) : Promise.resolve(new Map<string, PodmanHealth>()),
+    Promise.all(entries.map((e) => lastCheckpoint(e))),
+  ]);
+  const timerByName = new Map(timerStates.map((t) => [t.unit, t]));
+  for (const [name, h] of health) if (h.id) opts.ids?.set(name, h.id);
+  return entries.map((e, i) => ({
+    name: e.name,
+    unit: e.unit,
+    definition: e.definition,
+    container: e.container,
+    ...unitColumns(services[i]!),
+    health: !e.healthCheck ? null : (e.container && health.get(e.container)?.health) || 'unknown',
+    checkpoint: checkpointColumns(e, lasts[i]!, e.timer ? timerByName.get(e.timer) : undefined),
+  }));
+}

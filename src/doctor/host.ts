@@ -1,0 +1,168 @@
+/**
+ * What `berth doctor` asks of the machine, behind one interface: the checks (checks.ts) only read facts
+ * through it, so tests give them a made-up host. systemHost() is the real one.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync, statfsSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export interface CommandResult {
+  /** False when the program could not be started at all (not found, not executable). */
+  readonly started: boolean;
+  /** The exit status; -1 when it was killed (timeout) or could not start. */
+  readonly exitCode: number;
+  /** Killed because it ran longer than the timeout. */
+  readonly timedOut?: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface FileFacts {
+  readonly kind: 'file' | 'dir' | 'symlink' | 'other';
+  /** Permission bits (mode & 0o7777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface Space {
+  /** Bytes an unprivileged writer may still use. */
+  readonly free: number;
+  readonly total: number;
+}
+
+export interface BusAnswer {
+  /** Why the bus could not be asked (no bus, refused); undefined when it answered. */
+  readonly error?: string;
+  /** The unique name that owns it now, when one does. */
+  readonly owner?: string;
+  /** Whether the bus daemon knows how to start it (a D-Bus activation file). */
+  readonly activatable: boolean;
+}
+
+export interface DoctorHost {
+  readonly env: NodeJS.ProcessEnv;
+  /** Effective uid of the doctor. */
+  readonly uid: number;
+  /** Runs a program; a bare name is looked up on env.PATH. Never throws. */
+  run(file: string, args: readonly string[], timeoutMs?: number): Promise<CommandResult>;
+  /** The first executable `command` on `path` (default env.PATH), or undefined. */
+  which(command: string, path?: string): string | undefined;
+  /** Facts about a path (without following a final symlink when `follow` is false), or undefined. */
+  stat(path: string, follow?: boolean): FileFacts | undefined;
+  readlink(path: string): string | undefined;
+  realpath(path: string): string | undefined;
+  isExecutable(path: string): boolean;
+  readFile(path: string): string | undefined;
+  space(path: string): Space | undefined;
+  /** Asks the system bus who owns `name` and whether it can be activated. Never throws. */
+  busName(name: string, timeoutMs?: number): Promise<BusAnswer>;
+}
+
+function kindOf(st: import('node:fs').Stats): FileFacts['kind'] {
+  return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+}
+
+export function systemHost(env: NodeJS.ProcessEnv = process.env): DoctorHost {
+  const host: DoctorHost = {
+    env,
+    uid: process.geteuid?.() ?? 0,
+
+    run(file, args, timeoutMs = 30_000) {
+      return new Promise((resolve) => {
+        execFile(file, [...args], { env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+          if (e && typeof e.code === 'string') {
+            // ENOENT, EACCES …: the program did not start.
+            resolve({ started: false, exitCode: -1, stdout: '', stderr: e.message });
+            return;
+          }
+          const exitCode = e ? (typeof e.code === 'number' ? e.code : -1) : 0;
+          resolve({ started: true, exitCode, ...(e?.killed ? { timedOut: true } : {}), stdout: String(stdout), stderr: String(stderr) });
+        });
+      });
+    },
+
+    which(command, path = env['PATH'] ?? '') {
+      if (command.includes('/')) return host.isExecutable(command) ? command : undefined;
+      for (const dir of path.split(delimiter)) {
+        if (!dir) continue;
+        const candidate = join(dir, command);
+        if (host.stat(candidate)?.kind === 'file' && host.isExecutable(candidate)) return candidate;
+      }
+      return undefined;
+    },
+
+    stat(path, follow = true) {
+      try {
+        const st = follow ? statSync(path) : lstatSync(path);
+        return { kind: kindOf(st), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+      } catch {
+        return undefined;
+      }
+    },
+
+    readlink(path) {
+      try {
+        return readlinkSync(path);
+      } catch {
+        return undefined;
+      }
+    },
+
+    realpath(path) {
+      try {
+        return realpathSync(path);
+      } catch {
+        return undefined;
+      }
+    },
+
+    isExecutable(path) {
+      try {
+        accessSync(path, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    readFile(path) {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+
+    space(path) {
+      try {
+        const s = statfsSync(path);
+        return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
+      } catch {
+        return undefined;
+      }
+    },
+
+    busName: (name, timeoutMs = 5_000) => askSystemBus(name, env, timeoutMs),
+  };
+  return host;
+}
+
+/** GetNameOwner and ListActivatableNames on the system bus, through the bus wrapper the agent uses. */
+async function askSystemBus(name: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<BusAnswer> {
+  const { Bus, DBUS_IFACE, DBUS_NAME, DBUS_PATH } = await import('../systemd/bus.js');
+  let bus: import('../systemd/bus.js').Bus | undefined;
+  try {
+    bus = await Bus.connect({ env, timeoutMs, connectTimeoutMs: timeoutMs });
+    const [owner, [names]] = await Promise.all([
+      bus.nameOwner(name),
+      bus.call({ destination: DBUS_NAME, path: DBUS_PATH, interface: DBUS_IFACE, member: 'ListActivatableNames' }),
+    ]);
+    return { ...(owner ? { owner } : {}), activatable: Array.isArray(names) && names.includes(name) };
+  } catch (err) {
+    return { error: (err as Error).message || String(err), activatable: false };
+  } finally {
+    await bus?.close().catch(() => undefined);
+  }
+}

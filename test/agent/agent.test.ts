@@ -1,0 +1,167 @@
+import test from 'ava';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent } from '../../src/agent/service.js';
+import { CheckpointStore } from '../../src/checkpoint/store.js';
+import { BusError } from '../../src/errors.js';
+import { FakeSystemd } from '../systemd/fake-systemd.js';
+import { fields, tempDir, writeExport } from '../checkpoint/fixtures.js';
+import { agentSignals, call, CONTAINER, property, startAgent, until, unwrapAll } from './harness.js';
+
+const WITH_CHECKPOINT = (dir: string) => `${CONTAINER}[Checkpoint]\nOnCalendar=hourly\nDirectory=${dir}\n`;
+
+test('the agent owns io.berth.Manager1 and serves Version, Containers and GetContainer from systemd', async (t) => {
+  const { client } = await startAgent(t, { 'web.container': `${CONTAINER}HealthCmd=true\n`, 'db.container': CONTAINER, 'tpl@.container': CONTAINER }, {}, (fake) => {
+    fake.define('web.service', { active: 'active', sub: 'running', unit: { ActiveEnterTimestamp: 1_700_000_000_000_000n }, service: { MainPID: 77, NRestarts: 2 } });
+  });
+  t.is(await property(client, 'Version'), '9.9.9');
+  t.is(await property(client, 'Scheduler'), 'systemd');
+  const containers = (await property(client, 'Containers')) as unknown[][];
+  // The template is not a unit of its own; db is defined but systemd does not know it.
+  t.deepEqual(containers.map((c) => c.slice(0, 9)), [
+    ['db', 'db.service', 'not-found', 'inactive', 'dead', '', 0, 0n, 0],
+    ['web', 'web.service', 'loaded', 'active', 'running', 'success', 77, 1_700_000_000_000_000n, 2],
+  ]);
+  t.deepEqual((await call(client, 'ListContainers'))[0], containers);
+  const web = unwrapAll((await call(client, 'GetContainer', 's', ['web']))[0]);
+  t.like(web, { Name: 'web', Unit: 'web.service', Container: 'systemd-web', ActiveState: 'active', MainPID: 77, NRestarts: 2, HasCheckpoints: false });
+  t.regex(String(web['Definition']), /web\.container$/);
+  t.is(typeof web['Health'], 'string'); // podman is /bin/false here: the check exists, its state is unknown
+});
+
+test('a state change in systemd reaches clients as ContainerStateChanged, with Containers invalidated, within a second', async (t) => {
+  const { client, fake } = await startAgent(t, { 'web.container': CONTAINER }, {}, (f) => f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } }));
+  const signals = await agentSignals(client);
+  const sent = Date.now();
+  fake.set('web.service', 'deactivating', 'stop-sigterm');
+  fake.set('web.service', 'inactive', 'dead', { MainPID: 0 });
+  const stopped = await until(() => signals.find((s) => s.member === 'ContainerStateChanged' && s.body[1] === 'inactive'), 1000, 'the stop signal');
+  t.true(Date.now() - sent < 1000);
+  t.deepEqual(stopped.body, ['web', 'inactive', 'dead', 'success', 0]);
+  t.true(signals.some((s) => s.member === 'ContainerStateChanged' && s.body[1] === 'deactivating'));
+  const invalidation = signals.find((s) => s.member === 'PropertiesChanged');
+  t.deepEqual(invalidation?.body.slice(0, 3), ['io.berth.Manager1', {}, ['Containers']]);
+  const [web] = (await property(client, 'Containers')) as unknown[][];
+  t.deepEqual(web!.slice(3, 7), ['inactive', 'dead', 'success', 0]);
+});
+
+test('a unit systemd drops from memory is reported stopped, not forgotten; after a daemon-reload the definitions are read again', async (t) => {
+  const { client, fake, dir } = await startAgent(t, { 'web.container': CONTAINER, 'db.container': CONTAINER }, {}, (f) => {
+    f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } });
+    f.define('db.service');
+  });
+  const signals = await agentSignals(client);
+  fake.remove('web.service');
+  await until(() => signals.find((s) => s.member === 'ContainerStateChanged'), 1000, 'the removal');
+  let names = ((await property(client, 'Containers')) as unknown[][]).map((c) => `${c[0]} ${c[3]}`);
+  t.deepEqual(names, ['db inactive', 'web inactive']);
+
+  rmSync(join(dir, 'db.container'));
+  writeFileSync(join(dir, 'cache.container'), CONTAINER);
+  fake.define('cache.service', { active: 'active', sub: 'running', service: { MainPID: 5 } });
+  fake.reload();
+  names = await until(async () => {
+    const now = ((await property(client, 'Containers')) as unknown[][]).map((c) => `${c[0]} ${c[3]}`);
+    return now.includes('cache active') ? now : undefined;
+  }, 2000, 'the reload');
+  t.deepEqual(names, ['cache active', 'web inactive']);
+});
+
+test('a second agent cannot take the name, and says who has it', async (t) => {
+  const { bus, env } = await startAgent(t, { 'web.container': CONTAINER });
+  const second = new Agent({ version: '1', address: bus.address, scheduler: 'systemd', env, log: () => undefined });
+  const err = await t.throwsAsync(second.start(), { instanceOf: BusError });
+  t.regex(err.message, /io\.berth\.Manager1 is owned by another process/);
+});
+
+test('after the bus is killed and started again the agent owns its name again, serves, and follows systemd once it is back', async (t) => {
+  const { bus, client, logs, agent, env } = await startAgent(t, { 'web.container': CONTAINER }, {}, (f) => f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } }));
+  t.is(await property(client, 'Version'), '9.9.9');
+  await bus.kill();
+  await until(() => logs.some((l) => /lost the bus/.test(l)), 2000, 'the agent to notice');
+  await bus.start();
+  await until(() => agent.serving, 5000, 'the agent to reconnect');
+  // systemd comes back after the agent, with web stopped meanwhile.
+  const fake = await FakeSystemd.start(bus.address);
+  t.teardown(() => fake.close());
+  fake.define('web.service', { unit: { InactiveEnterTimestamp: 1_000_000n } });
+  const client2 = await (await import('../../src/systemd/bus.js')).Bus.connect({ address: bus.address });
+  t.teardown(() => client2.close());
+  await until(() => fake.subscribers.size === 1, 3000, 'the agent to subscribe again');
+  const web = await until(async () => {
+    const [c] = (await property(client2, 'Containers')) as unknown[][];
+    return c![3] === 'inactive' ? c : undefined;
+  }, 2000, 'the fresh state');
+  t.deepEqual(web.slice(0, 5), ['web', 'web.service', 'loaded', 'inactive', 'dead']);
+  // The same agent, still relaying.
+  const signals = await agentSignals(client2);
+  fake.set('web.service', 'active', 'running', { MainPID: 99 });
+  await until(() => signals.find((s) => s.member === 'ContainerStateChanged' && s.body[4] === 99), 1000, 'the relayed start');
+  t.true(logs.some((l) => /reconnected after \d+ attempt/.test(l)));
+  void env;
+  void client;
+});
+
+test.serial('a flood of signals about other units is ignored and causes no reads', async (t) => {
+  const { client, fake } = await startAgent(t, { 'web.container': CONTAINER }, {}, (f) => f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } }));
+  const gets = fake.calls.get('Get') ?? 0;
+  const lists = fake.calls.get('ListUnitsByNames') ?? 0;
+  fake.flood(20_000);
+  fake.set('web.service', 'inactive', 'dead', { MainPID: 0 });
+  const web = await until(async () => {
+    const [c] = (await property(client, 'Containers')) as unknown[][];
+    return c![3] === 'inactive' ? c : undefined;
+  }, 10_000, 'the change behind the flood');
+  t.deepEqual(web.slice(3, 7), ['inactive', 'dead', 'success', 0]);
+  t.is(fake.calls.get('Get') ?? 0, gets);
+  t.is(fake.calls.get('ListUnitsByNames') ?? 0, lists);
+});
+
+test("unknown containers, containers without [Checkpoint] and restores without systemd are refused with berth's error names", async (t) => {
+  const { client } = await startAgent(t, { 'web.container': CONTAINER });
+  const unknown = await t.throwsAsync(call(client, 'GetContainer', 's', ['nope']), { instanceOf: BusError });
+  t.is(unknown.remoteName, 'io.berth.Manager1.Error.NoSuchContainer');
+  const none = await t.throwsAsync(call(client, 'Checkpoint', 's', ['web']), { instanceOf: BusError });
+  t.is(none.remoteName, 'io.berth.Manager1.Error.NoCheckpointSection');
+  const list = await t.throwsAsync(call(client, 'ListCheckpoints', 's', ['web']), { instanceOf: BusError });
+  t.is(list.remoteName, 'io.berth.Manager1.Error.NoCheckpointSection');
+});
+
+test('ListCheckpoints lists archives newest first with their validity, and GetContainer shows the newest and the next run', async (t) => {
+  const archives = await tempDir(t);
+  const store = new CheckpointStore(archives, 'web');
+  for (const day of [1, 2]) {
+    const pending = await store.prepare('none', new Date(Date.UTC(2025, 2, day, 10)));
+    await writeExport(pending.tmpPath, 'none');
+    await pending.commit(fields());
+  }
+  writeFileSync(join(archives, 'web', 'web-20250303T100000000Z.tar'), 'no manifest');
+  const next = 1_900_000_000_000_000n;
+  const { client } = await startAgent(t, { 'web.container': WITH_CHECKPOINT(archives) }, {}, (f) => {
+    f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } });
+    f.define('web-checkpoint.timer', { active: 'active', sub: 'waiting', timer: { NextElapseUSecRealtime: next, LastTriggerUSec: 1_800_000_000_000_000n } });
+  });
+  const [list] = (await call(client, 'ListCheckpoints', 's', ['web'])) as [unknown[][]];
+  t.deepEqual(list.map((a) => [String(a[3]).replace(/.*\//, ''), a[2]]), [
+    ['web-20250303T100000000Z.tar', false],
+    ['web-20250302T100000000Z.tar', true],
+    ['web-20250301T100000000Z.tar', true],
+  ]);
+  const web = unwrapAll((await call(client, 'GetContainer', 's', ['web']))[0]);
+  t.like(web, { HasCheckpoints: true, LastCheckpointValid: false, NextCheckpoint: next, LastTrigger: 1_800_000_000_000_000n, CheckpointTimer: 'web-checkpoint.timer' });
+  t.regex(String(web['LastCheckpointPath']), /web-20250303T100000000Z\.tar$/);
+});
+
+test('without systemd the agent runs the [Checkpoint] schedules itself and reports each run', async (t) => {
+  const archives = await tempDir(t);
+  const { client } = await startAgent(t, { 'web.container': `${CONTAINER}[Checkpoint]\nCron=* * * * * *\nDirectory=${archives}\n` }, { scheduler: 'cron' });
+  t.is(await property(client, 'Scheduler'), 'cron');
+  const signals = await agentSignals(client);
+  const web = unwrapAll((await call(client, 'GetContainer', 's', ['web']))[0]);
+  t.true(Number(web['NextCheckpoint']) / 1000 - Date.now() <= 1000);
+  // podman is /bin/false here: the run fails, and says so.
+  const finished = await until(() => signals.find((s) => s.member === 'CheckpointFinished'), 5000, 'a scheduled run');
+  t.is(finished.body[0], 'web');
+  t.false(finished.body[1]);
+  t.truthy(finished.body[3]);
+});

@@ -1,0 +1,15 @@
+import test from 'ava';
+import { isPrivateSubfolder, searchPaths } from '../../src/generator/search-paths.js';
+
+test('the system scope never walks into the users folder, and a user sees only its own numbered folder', (t) => {
+  t.true(isPrivateSubfolder('/etc/berth/definitions', 'users'));
+  t.true(isPrivateSubfolder('/etc/berth/definitions/users', '1000'));
+  t.false(isPrivateSubfolder('/etc/berth/definitions', 'web'));
+  t.false(isPrivateSubfolder('/etc/berth/definitions/users', 'shared'));
+  const user = searchPaths(true, { HOME: '/home/u', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000);
+  t.deepEqual(user, ['/run/user/1000/berth/definitions', '/home/u/.config/berth/definitions', '/etc/berth/definitions/users/1000', '/etc/berth/definitions/users']);
+});
+
+test('BERTH_UNIT_DIRS replaces the search path', (t) => {
+  t.deepEqual(searchPaths(false, { BERTH_UNIT_DIRS: '/a:/b' }), ['/a', '/b']);
+});
