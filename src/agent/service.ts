@@ -104,6 +104,9 @@ export class Agent implements AgentBackend {
   /** NAME-checkpoint.service → its container, and when its current run started. */
   #checkpointRuns = new Map<string, { name: string; since?: number }>();
   #podmanTimer?: NodeJS.Timeout;
+  #reconnecting = false;
+  /** Attaching to systemd, one after the other (at start, and whenever systemd comes back on the bus). */
+  #attaching: Promise<void> = Promise.resolve();
 
   constructor(opts: AgentOptions) {
     this.#opts = opts;
@@ -249,6 +252,17 @@ export class Agent implements AgentBackend {
   }
 
   async #reconnect(maxMs: number): Promise<void> {
+    // One loop at a time: a second one would find the name taken, by this very agent.
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    try {
+      await this.#reconnectLoop(maxMs);
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  async #reconnectLoop(maxMs: number): Promise<void> {
     let delay = 50;
     for (let attempt = 1; !this.#stopped; attempt++) {
       try {
@@ -269,12 +283,25 @@ export class Agent implements AgentBackend {
     }
   }
 
-  /** Subscribes to systemd whenever it is on the bus (at once, and each time it comes back). */
+  /**
+   * Follows systemd whenever it is on the bus: at once if it is, and each time it comes back. Never throws:
+   * a failure on a live connection is tried again (the name stays owned meanwhile: systemd stops a
+   * Type=dbus unit whose name goes away); a lost connection is the reconnection's business.
+   */
   async #watchSystemd(bus: Bus): Promise<void> {
     bus.onSignal((s) => this.#onBusSignal(bus, s));
-    await bus.addMatch(SYSTEMD_OWNER_RULE);
-    if (await bus.nameOwner(SYSTEMD_NAME)) await this.#attachSystemd(bus);
-    else this.#log(`${SYSTEMD_NAME} is not on the bus yet; waiting for it`);
+    for (let delay = 500; !this.#stopped && this.#bus === bus && !bus.closed; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        if (!bus.matchRules().includes(SYSTEMD_OWNER_RULE)) await bus.addMatch(SYSTEMD_OWNER_RULE);
+        if (await bus.nameOwner(SYSTEMD_NAME)) await this.#attachSystemd(bus);
+        else this.#log(`${SYSTEMD_NAME} is not on the bus yet; waiting for it`);
+        return;
+      } catch (err) {
+        if (bus.closed) return;
+        this.#log(`following systemd failed (${(err as Error).message}); trying again in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
   }
 
   #onBusSignal(bus: Bus, s: SignalMessage): void {
@@ -283,28 +310,33 @@ export class Agent implements AgentBackend {
     if (owner) {
       this.#attachSystemd(bus).catch((err: unknown) => this.#log(`following systemd failed: ${(err as Error).message}`));
     } else {
+      // Nobody to unsubscribe from; the rules go, and come back with the next subscription.
+      const old = this.#subscription;
       this.#subscription = undefined;
+      void old?.close({ unsubscribe: false });
       this.#log('systemd left the bus');
     }
   }
 
-  async #attachSystemd(bus: Bus): Promise<void> {
-    if (this.#bus !== bus || bus.closed) return;
+  #attachSystemd(bus: Bus): Promise<void> {
+    const next = this.#attaching.catch(() => undefined).then(() => this.#attachNow(bus));
+    this.#attaching = next;
+    return next;
+  }
+
+  async #attachNow(bus: Bus): Promise<void> {
+    if (this.#bus !== bus || bus.closed || this.#stopped) return;
     const manager = new SystemdManager(bus, { user: this.user });
     this.#manager = manager;
     await this.#subscription?.close().catch(() => undefined);
-    try {
-      this.#subscription = await manager.subscribe({
-        unitChanged: (unit, iface, changed, invalidated) => this.#unitChanged(unit, iface, changed, invalidated),
-        unitRemoved: (unit) => this.#model.removed(unit),
-        reloading: (active) => {
-          if (!active) this.#requestRefresh();
-        },
-      });
-    } catch (err) {
-      // Subscribed already (systemd re-executed and kept us): the rules are what matters.
-      if (!(err instanceof BusError && err.remoteName === 'org.freedesktop.systemd1.AlreadySubscribed')) throw err;
-    }
+    this.#subscription = undefined;
+    this.#subscription = await manager.subscribe({
+      unitChanged: (unit, iface, changed, invalidated) => this.#unitChanged(unit, iface, changed, invalidated),
+      unitRemoved: (unit) => this.#model.removed(unit),
+      reloading: (active) => {
+        if (!active) this.#requestRefresh();
+      },
+    });
     this.#log(`following systemd (${String(await bus.nameOwner(SYSTEMD_NAME).catch(() => '?'))})`);
     this.#requestRefresh();
     await this.#reading;

@@ -3,7 +3,9 @@
  * used: Message, MessageBus.call/send, and export of a configureMembers interface).
  *
  * What it adds over dbus-next:
+ * - its own transport (connection.ts): authentication pipelined with the first messages;
  * - a clear BusError (`unavailable`) when there is no bus to connect to, instead of a socket error event;
+ * - at most MAX_IN_FLIGHT calls out at once (the bus limits pending replies per connection);
  * - a timeout on every call, and the reply handler dbus-next keeps per serial removed when it fires (dbus-next
  *   would keep it forever);
  * - every pending call rejected (`disconnected`) when the connection goes away, and one `disconnect` event;
@@ -163,6 +165,7 @@ export class Bus {
         clearTimeout(timer);
         raw.removeListener('connect', onConnect);
         raw.removeListener('error', onError);
+        raw._connection.stream.removeListener('close', onClose);
         if (err === undefined) return resolve();
         // An error after this point is the Bus's to handle; until the Bus exists nobody else listens.
         raw.on('error', () => undefined);
@@ -179,9 +182,11 @@ export class Bus {
         const why = code && UNAVAILABLE_CODES.has(code) ? `${(err as Error).message}` : `the connection failed: ${(err as Error)?.message ?? err}`;
         done(unavailable(opts, address, why, err));
       };
+      const onClose = (): void => done(unavailable(opts, address, 'the bus closed the connection before it said hello'));
       const timer = setTimeout(() => done(unavailable(opts, address, `no answer within ${connectTimeout} ms`)), connectTimeout);
       raw.once('connect', onConnect);
       raw.on('error', onError);
+      raw._connection.stream.once('close', onClose);
     });
     return new Bus(raw, address, opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
   }

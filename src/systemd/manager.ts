@@ -62,7 +62,8 @@ export interface UnitEvents {
 }
 
 export interface Subscription {
-  close(): Promise<void>;
+  /** Unsubscribe (unless systemd is gone: `unsubscribe: false`) and remove the rules. */
+  close(opts?: { unsubscribe?: boolean }): Promise<void>;
 }
 
 export class SystemdManager {
@@ -251,7 +252,10 @@ export class SystemdManager {
         await this.bus.addMatch(rule);
         added.push(rule);
       }
-      await this.#manager('Subscribe');
+      await this.#manager('Subscribe').catch((err: unknown) => {
+        // This connection is subscribed already (systemd re-executed and kept its subscribers): fine.
+        if (!(err instanceof BusError && err.remoteName === 'org.freedesktop.systemd1.AlreadySubscribed')) throw err;
+      });
     } catch (err) {
       off();
       for (const rule of added) await this.bus.removeMatch(rule).catch(() => undefined);
@@ -259,12 +263,12 @@ export class SystemdManager {
     }
     let closed = false;
     return {
-      close: async () => {
+      close: async (opts = {}) => {
         if (closed) return;
         closed = true;
         off();
         if (this.bus.closed) return;
-        await this.#manager('Unsubscribe').catch(() => undefined);
+        if (opts.unsubscribe !== false) await this.#manager('Unsubscribe').catch(() => undefined);
         for (const rule of added) await this.bus.removeMatch(rule).catch(() => undefined);
       },
     };

@@ -72,7 +72,7 @@ test('berth status --json agrees with systemd for running, stopped, failed and n
   }
   const by = Object.fromEntries(rows.map((x) => [x.name, x]));
   t.like(by['running'], { load: 'loaded', active: 'active', sub: 'running', health: 'healthy' });
-  t.is(by['running']!.health, await podmanHealth());
+  t.is(by['running']!.health as string | null, await podmanHealth());
   t.is(by['stopped']!.health, null); // no HealthCmd
   t.true(by['running']!.mainPid > 0);
   t.like(by['stopped'], { active: 'inactive', sub: 'dead', mainPid: 0 });
