@@ -110,18 +110,32 @@ export class ContainerModel {
 
   /**
    * Replaces everything with a fresh read (entries and their statuses in the same order). Containers that
-   * changed state, appeared (from the empty state) or were removed are reported.
+   * changed state, appeared (from the empty state) or were removed are reported. Units in `newer` got
+   * signals while the read was out: a container known before keeps what those said (the read may predate
+   * them); a new one takes the read and is marked stale, to be read again.
    */
-  replace(entries: readonly ContainerEntry[], services: readonly ServiceStatus[], timers: ReadonlyMap<string, TimerStatus>): void {
+  replace(entries: readonly ContainerEntry[], services: readonly ServiceStatus[], timers: ReadonlyMap<string, TimerStatus>, newer: ReadonlySet<string> = new Set()): void {
     const old = this.#containers;
     // The first read reports nothing: there was no state before it to change from.
     const first = old.size === 0;
     this.#containers = new Map();
     this.#byUnit = new Map();
     this.stale.clear();
+    const stale: string[] = [];
     entries.forEach((entry, i) => {
+      const known = old.get(entry.name);
       const t = entry.timer ? timers.get(entry.timer) : undefined;
-      const c: LiveContainer = { entry, service: liveService(services[i]!), ...(t ? { timer: liveTimer(t) } : {}) };
+      let service = liveService(services[i]!);
+      let timer = t ? liveTimer(t) : undefined;
+      if (newer.has(entry.unit)) {
+        if (known && known.entry.unit === entry.unit) service = known.service;
+        else stale.push(entry.unit);
+      }
+      if (entry.timer && newer.has(entry.timer)) {
+        if (known?.timer && known.entry.timer === entry.timer) timer = known.timer;
+        else stale.push(entry.timer);
+      }
+      const c: LiveContainer = { entry, service, ...(timer ? { timer } : {}) };
       this.#containers.set(entry.name, c);
       this.#byUnit.set(entry.unit, entry.name);
       if (entry.timer) this.#byUnit.set(entry.timer, entry.name);
@@ -131,6 +145,7 @@ export class ContainerModel {
     for (const [name, c] of old) {
       if (!this.#containers.has(name)) this.onState({ ...c, service: { ...c.service, ...EMPTY, load: 'not-found' } }, { ...c.service });
     }
+    for (const unit of stale) this.stale.add(unit);
   }
 
   /** Updates one unit's record from a fresh read of it. */

@@ -56,6 +56,7 @@ export interface AgentOptions {
 }
 
 const REQUEST_NAME_DO_NOT_QUEUE = 4;
+const LAST_CHECKPOINT_TTL_MS = 2000;
 const PRIMARY_OWNER = 1;
 const ALREADY_OWNER = 4;
 
@@ -90,7 +91,7 @@ export class Agent implements AgentBackend {
   // Re-reads: one full refresh or one stale drain at a time, again if more was asked meanwhile.
   #refreshWanted = false;
   #reading: Promise<void> | undefined;
-  /** Units that got signals while a read was out: their read may be older than the signal. */
+  /** Units that got signals while a read was out: the read may be older than the signal, which wins. */
   #touched = new Set<string>();
   #readingNow = false;
   #invalidatePending = false;
@@ -103,6 +104,7 @@ export class Agent implements AgentBackend {
 
   /** NAME-checkpoint.service → its container, and when its current run started. */
   #checkpointRuns = new Map<string, { name: string; since?: number }>();
+  #lastCheckpoints = new Map<string, { at: number; value: ReturnType<typeof lastCheckpoint> }>();
   #podmanTimer?: NodeJS.Timeout;
   #reconnecting = false;
   /** Attaching to systemd, one after the other (at start, and whenever systemd comes back on the bus). */
@@ -346,7 +348,7 @@ export class Agent implements AgentBackend {
   // The model
 
   #unitChanged(unit: string, iface: string, changed: Record<string, unknown>, invalidated: string[]): void {
-    if (this.#readingNow && this.#model.owner(unit)) this.#touched.add(unit);
+    if (this.#readingNow) this.#touched.add(unit);
     if (this.#model.apply(unit, iface, changed, invalidated)) {
       if (this.#model.stale.size > 0) this.#requestDrain();
       return;
@@ -390,18 +392,16 @@ export class Agent implements AgentBackend {
     this.#reading = (async () => {
       // Let a burst of signals land first.
       await new Promise((r) => setTimeout(r, 10));
-      while (!this.#stopped && this.#manager && (this.#refreshWanted || this.#model.stale.size > 0 || this.#touched.size > 0)) {
+      while (!this.#stopped && this.#manager && (this.#refreshWanted || this.#model.stale.size > 0)) {
         const manager = this.#manager;
         this.#readingNow = true;
+        this.#touched.clear();
         try {
           if (this.#refreshWanted) {
             this.#refreshWanted = false;
-            this.#touched.clear();
             await this.#refreshAll(manager);
-          } else {
-            const units = new Set([...this.#model.stale, ...this.#touched]);
-            this.#touched.clear();
-            await this.#readUnits(manager, [...units]);
+          } else if (!(await this.#readUnits(manager, [...this.#model.stale]))) {
+            await sleep(100); // every unit changed again while it was read: let it settle
           }
         } catch (err) {
           if (!(err instanceof BusError && err.code === 'disconnected')) this.#log(`reading systemd's state failed: ${(err as Error).message}`);
@@ -422,18 +422,25 @@ export class Agent implements AgentBackend {
     const entries = inventory.containers;
     const timers = entries.flatMap((e) => (e.timer ? [e.timer] : []));
     const { services, timers: timerStates } = await manager.readUnits(entries.map((e) => e.unit), timers);
-    this.#model.replace(entries, services, new Map(timerStates.map((t) => [t.unit, t])));
+    this.#model.replace(entries, services, new Map(timerStates.map((t) => [t.unit, t])), this.#touched);
     this.#checkpointRuns = new Map(entries.filter((e) => e.checkpoint).map((e) => [`${e.name}-checkpoint.service`, { name: e.name }]));
     if (this.#bus && !this.#bus.closed) invalidateContainers(this.#iface);
     // Health (and the IDs its check units are named after) before anyone asks.
     if (entries.some((e) => e.healthCheck)) void this.#readHealth();
   }
 
-  async #readUnits(manager: SystemdManager, units: string[]): Promise<void> {
+  /** Re-reads units; a unit that got a signal meanwhile keeps what the signal said. Returns whether any was updated. */
+  async #readUnits(manager: SystemdManager, units: string[]): Promise<boolean> {
     const services = units.filter((u) => this.#model.owner(u)?.entry.unit === u);
     const timers = units.filter((u) => this.#model.owner(u)?.entry.timer === u);
     const read = await manager.readUnits(services, timers);
-    for (const s of [...read.services, ...read.timers] as Array<ServiceStatus | TimerStatus>) this.#model.update(s);
+    let updated = false;
+    for (const s of [...read.services, ...read.timers] as Array<ServiceStatus | TimerStatus>) {
+      if (this.#touched.has(s.unit)) continue;
+      this.#model.update(s);
+      updated = true;
+    }
+    return updated || units.length === 0;
   }
 
   /** A timer-driven NAME-checkpoint.service ran: say how it ended (a skipped run, container not running, is not reported). */
@@ -445,6 +452,7 @@ export class Agent implements AgentBackend {
     if ((active !== 'inactive' && active !== 'failed') || run.since === undefined) return;
     const since = run.since;
     run.since = undefined;
+    this.#lastCheckpoints.delete(run.name);
     const c = this.#model.get(run.name);
     if (!c) return;
     void lastCheckpoint(c.entry).then(({ last }) => {
@@ -454,7 +462,21 @@ export class Agent implements AgentBackend {
     });
   }
 
+  /**
+   * The newest archive, read at most every LAST_CHECKPOINT_TTL_MS per container (and again at once after a
+   * checkpoint the agent sees finish): GetContainer is then answered from memory, in one go, which also keeps
+   * a burst of calls from holding thousands of objects across disk reads.
+   */
+  #lastCheckpoint(entry: ContainerEntry): Promise<Awaited<ReturnType<typeof lastCheckpoint>>> {
+    const cached = this.#lastCheckpoints.get(entry.name);
+    if (cached && Date.now() - cached.at < LAST_CHECKPOINT_TTL_MS) return cached.value;
+    const value = lastCheckpoint(entry);
+    this.#lastCheckpoints.set(entry.name, { at: Date.now(), value });
+    return value;
+  }
+
   #checkpointFinished(name: string, ok: boolean, archive: string, error: string): void {
+    this.#lastCheckpoints.delete(name);
     if (this.#bus && !this.#bus.closed) this.#iface.CheckpointFinished(name, ok, archive, error);
     this.#log(ok ? `checkpoint of ${name}: ${archive}` : `checkpoint of ${name} failed: ${error}`);
   }
@@ -584,7 +606,7 @@ export class Agent implements AgentBackend {
       HasCheckpoints: new Variant('b', Boolean(c.entry.checkpoint)),
     };
     if (c.entry.checkpoint) {
-      const { last } = await lastCheckpoint(c.entry);
+      const { last } = await this.#lastCheckpoint(c.entry);
       const next = this.mode === 'cron' ? (this.#scheduler?.next(c.entry.name) ?? null) : c.timer?.active === 'active' ? c.timer.nextElapse : null;
       v['CheckpointDirectory'] = new Variant('s', c.entry.checkpoint.directory);
       v['LastCheckpoint'] = new Variant('t', last ? toUsec(new Date(last.at)) : 0n);

@@ -17,10 +17,10 @@ function rss(pid: number): number {
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 }
 
-/** The lowest of several readings over a second: what the process holds, not a passing peak. */
+/** The lowest of several readings over two seconds: what the process holds, not a passing peak. */
 async function settledRss(pid: number): Promise<number> {
   let low = Infinity;
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 20; i++) {
     await new Promise((r) => setTimeout(r, 100));
     low = Math.min(low, rss(pid));
   }

@@ -5,6 +5,7 @@ import { Agent } from '../../src/agent/service.js';
 import { CheckpointStore } from '../../src/checkpoint/store.js';
 import { BusError } from '../../src/errors.js';
 import { FakeSystemd } from '../systemd/fake-systemd.js';
+import { matchRulesOf } from '../systemd/private-bus.js';
 import { fields, tempDir, writeExport } from '../checkpoint/fixtures.js';
 import { agentSignals, call, CONTAINER, property, startAgent, until, unwrapAll } from './harness.js';
 
@@ -164,4 +165,27 @@ test('without systemd the agent runs the [Checkpoint] schedules itself and repor
   t.is(finished.body[0], 'web');
   t.false(finished.body[1]);
   t.truthy(finished.body[3]);
+});
+
+test('when systemd leaves the bus and comes back the agent subscribes again, relays each change once, and holds no extra match rule', async (t) => {
+  const { bus, client, fake, logs } = await startAgent(t, { 'web.container': CONTAINER }, {}, (f) => f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } }));
+  const agentName = (await client.nameOwner('io.berth.Manager1'))!;
+  t.is(await matchRulesOf(client, agentName), 3); // systemd's name, its units' PropertiesChanged, its manager signals
+  await fake.close();
+  await until(() => logs.some((l) => /systemd left the bus/.test(l)), 2000, 'the agent to notice');
+  const back = await FakeSystemd.start(bus.address);
+  t.teardown(() => back.close());
+  back.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } });
+  await until(() => back.subscribers.size === 1, 3000, 'a new subscription');
+  await until(() => logs.filter((l) => /following systemd/.test(l)).length === 2, 3000, 'the agent to follow the new systemd');
+  await until(async () => (await matchRulesOf(client, agentName)) === 3, 2000, 'the rules to settle');
+  const signals = await agentSignals(client);
+  back.set('web.service', 'inactive', 'dead', { MainPID: 0 });
+  await until(() => signals.some((s) => s.member === 'ContainerStateChanged'), 2000, 'the relayed stop');
+  await new Promise((r) => setTimeout(r, 200));
+  // Once each: systemd's (here the fake's) Service change (MainPID 0), then its Unit change.
+  t.deepEqual(signals.filter((s) => s.member === 'ContainerStateChanged').map((s) => s.body), [
+    ['web', 'active', 'running', 'success', 0],
+    ['web', 'inactive', 'dead', 'success', 0],
+  ]);
 });

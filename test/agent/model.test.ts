@@ -60,3 +60,14 @@ test('a unit systemd unloads is stopped', (t) => {
   m.removed('web.service');
   t.is(changes.length, 1);
 });
+
+test('a re-read that signals overtook keeps what the signals said; a new container signalled meanwhile is read again', (t) => {
+  const { m, changes } = model();
+  m.replace([entry('web')], [status('web', 'active', 'running', 5)], new Map());
+  // The read went out; meanwhile web stopped (signal applied); the read answers with what it saw before.
+  m.apply('web.service', 'org.freedesktop.systemd1.Unit', { ActiveState: 'inactive', SubState: 'dead', InactiveEnterTimestamp: 4_000_000n }, []);
+  m.replace([entry('web'), entry('new')], [status('web', 'active', 'running', 5), status('new', 'active', 'running', 6)], new Map(), new Set(['web.service', 'new.service']));
+  t.is(m.get('web')!.service.active, 'inactive');
+  t.deepEqual(changes.map((c) => [c[0], c[2]]), [['web', 'inactive/dead/5'], ['new', 'active/running/6']]);
+  t.deepEqual([...m.stale], ['new.service']);
+});

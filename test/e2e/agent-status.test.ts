@@ -29,7 +29,9 @@ async function busctl(host: SystemdHost, unit: string, iface: string, prop: stri
   return out.trim().split(' ').slice(1).join(' ');
 }
 
-const isoOfUsec = (us: string): string | null => (us === '0' ? null : new Date(Number(BigInt(us) / 1000n)).toISOString());
+// 0 and UINT64_MAX (systemd's infinity: not scheduled) mean no time at all.
+const isoOfUsec = (us: string): string | null =>
+  us === '0' || us === '18446744073709551615' ? null : new Date(Number(BigInt(us) / 1000n)).toISOString();
 
 test('berth status --json agrees with systemd for running, stopped, failed and not-loaded containers', async (t) => {
   const host = await bootSystemdHost({
