@@ -10,6 +10,7 @@ import { DefinitionError } from '../errors.js';
 import { loadDefinitions } from '../generator/load.js';
 import { searchPaths } from '../generator/search-paths.js';
 import type { Definition } from '../model/definition.js';
+import { Problems } from '../compile/problems.js';
 
 export interface ContainerEntry {
   /** The unit's name without .service, e.g. web; what commands take as NAME. */
@@ -40,25 +41,12 @@ export interface Inventory {
   readonly searchPaths: readonly string[];
 }
 
-/** The shape of compile/service.ts's Problems that readCheckpoint uses, without loading the compilers. */
-class Collected {
-  readonly errors: DefinitionError[] = [];
-  readonly warnings: DefinitionError[] = [];
-  guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof DefinitionError) this.errors.push(err);
-      else throw err;
-    }
-  }
-}
 
 export function containerEntry(def: Definition): ContainerEntry | undefined {
   const name = serviceNameOf(def);
   if (name.endsWith('@')) return undefined; // a template: only its instances are units
   const resolved = containerNameOf(def).replaceAll('%N', name);
-  const problems = new Collected();
+  const problems = new Problems();
   // The generator already judged the calendar expressions; status only reads the settings.
   const checkpoint = readCheckpoint(def.unit, () => undefined, problems);
   const problem = problems.errors[0]?.message;

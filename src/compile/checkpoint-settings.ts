@@ -18,7 +18,7 @@
 import type { DefinitionError } from '../errors.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import { CronError, cronToOnCalendar } from './cron.js';
-import type { Problems } from './service.js';
+import type { Problems } from './problems.js';
 
 export const CHECKPOINT_SECTION = 'Checkpoint';
 export const DEFAULT_CHECKPOINT_DIR = '/var/lib/berth/checkpoints';

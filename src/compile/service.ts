@@ -3,7 +3,10 @@
  * own section to X-<Section> so systemd ignores it, translate dependencies on other definitions into
  * their services, add the default dependencies, and check its keys against the table and the target podman.
  */
-import { DefinitionError, VersionError } from '../errors.js';
+import { VersionError } from '../errors.js';
+import { Problems } from './problems.js';
+
+export { Problems };
 import { KINDS, type Definition } from '../model/definition.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import type { Entry } from '../unit/syntax.js';
@@ -24,21 +27,6 @@ const QUADLET_KEYS = new Set(['DefaultDependencies']);
 // podman, not systemd, must switch users: a service running podman as another user breaks it.
 const UNSUPPORTED_SERVICE_KEYS = ['User', 'Group', 'DynamicUser'];
 
-/** Collects a compiler's problems so that one bad key does not hide the others. */
-export class Problems {
-  readonly errors: DefinitionError[] = [];
-  readonly warnings: DefinitionError[] = [];
-
-  /** Runs fn; a definition error is recorded instead of thrown. */
-  guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof DefinitionError) this.errors.push(err);
-      else throw err;
-    }
-  }
-}
 
 /** Throws unless the target podman has the feature `gate` (a FLAG_SINCE key). */
 export function requireFeature(ctx: CompileContext, unit: UnitFile, e: Entry, gate: string): void {

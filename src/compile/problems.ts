@@ -1,0 +1,17 @@
+/** A compiler's problems, collected so that one bad key does not hide the others. */
+import { DefinitionError } from '../errors.js';
+
+export class Problems {
+  readonly errors: DefinitionError[] = [];
+  readonly warnings: DefinitionError[] = [];
+
+  /** Runs fn; a definition error is recorded instead of thrown. */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof DefinitionError) this.errors.push(err);
+      else throw err;
+    }
+  }
+}
