@@ -1,12 +1,14 @@
-// Bundles the compiled command line (dist/src/cli/main.js) into one ESM file, dist/berth.mjs, for the places
-// where start-up time counts: `berth status` (a command people and scripts run often; its budget is 150 ms
-// for 100 containers, and Node resolving and loading ~80 modules one by one costs more than the D-Bus work)
-// and the agent. Point /usr/bin/berth (and package.json's bin) at it; dist/src/cli/main.js keeps working.
-// Run after tsc (npm run build). Usage: node packaging/bundle-cli.mjs [--metafile]
+// Bundles the compiled command line (dist/src/cli/main.js) into one ESM file in the checkout, dist/berth.mjs,
+// as packaging/build-dist.mjs does for the release (libexec/berth.mjs): for measuring and trying what an
+// installed berth runs (bench/status.ts, bench/agent.ts use it when it exists). Start-up time is most of
+// `berth status` (budget: 150 ms for 100 containers): Node resolving and loading ~80 modules one by one costs
+// more than the D-Bus work. Run after tsc. Usage: node packaging/bundle-cli.mjs [--metafile]
 //
-// Left outside, loaded from node_modules when used: node-cron (the agent's fallback scheduler; it forks a
-// helper relative to its own files), and the optional transports dbus-next requires but berth never uses
-// (x11, usocket, abstract-socket, event-stream: src/systemd/connection.ts replaces that code).
+// Minified (whitespace and syntax, names kept for stack traces): V8 parses the whole file at every start,
+// ~15 ms for this one against ~25 ms unminified (measured on the 2-core test machine); build-dist.mjs could
+// do the same. Left outside, loaded from node_modules when used: node-cron (the agent's fallback scheduler)
+// and the optional transports dbus-next requires but berth never uses (x11, usocket, abstract-socket,
+// event-stream: src/systemd/connection.ts replaces that code).
 import { build } from 'esbuild';
 import { chmodSync, writeFileSync } from 'node:fs';
 

@@ -41,7 +41,6 @@ export interface Inventory {
   readonly searchPaths: readonly string[];
 }
 
-
 export function containerEntry(def: Definition): ContainerEntry | undefined {
   const name = serviceNameOf(def);
   if (name.endsWith('@')) return undefined; // a template: only its instances are units

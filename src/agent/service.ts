@@ -151,8 +151,8 @@ export class Agent implements AgentBackend {
         await this.#connect();
       } catch (err) {
         if (!(err instanceof BusError) || err.code !== 'unavailable') throw err;
-        this.#log(`no D-Bus (${err.message}); running the schedules without serving io.berth.Manager1`);
-        void this.#reconnect(30_000);
+        this.#log(`no D-Bus here; running the schedules without serving ${AGENT_NAME}, and trying the bus again now and then`);
+        void this.#reconnect(30_000, true);
       }
       return;
     }
@@ -253,18 +253,18 @@ export class Agent implements AgentBackend {
     if (this.mode === 'systemd') await this.#watchSystemd(bus);
   }
 
-  async #reconnect(maxMs: number): Promise<void> {
+  async #reconnect(maxMs: number, quiet = false): Promise<void> {
     // One loop at a time: a second one would find the name taken, by this very agent.
     if (this.#reconnecting) return;
     this.#reconnecting = true;
     try {
-      await this.#reconnectLoop(maxMs);
+      await this.#reconnectLoop(maxMs, quiet);
     } finally {
       this.#reconnecting = false;
     }
   }
 
-  async #reconnectLoop(maxMs: number): Promise<void> {
+  async #reconnectLoop(maxMs: number, quiet: boolean): Promise<void> {
     let delay = 50;
     for (let attempt = 1; !this.#stopped; attempt++) {
       try {
@@ -278,7 +278,7 @@ export class Agent implements AgentBackend {
           this.#fatal?.(err);
           return;
         }
-        if (attempt <= 3 || attempt % 20 === 0) this.#log(`reconnecting (attempt ${attempt}): ${(err as Error).message}`);
+        if ((!quiet && attempt <= 3) || attempt % 20 === 0) this.#log(`reconnecting (attempt ${attempt}): ${(err as Error).message}`);
       }
       await sleep(delay);
       delay = Math.min(delay * 2, maxMs);

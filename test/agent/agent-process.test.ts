@@ -77,7 +77,7 @@ test('through floods of signals and thousands of calls the agent keeps its memor
   // moves one reading by a few megabytes now and then.
   const warm = Math.max(readings[0]!, readings[1]!);
   const last = Math.min(readings[readings.length - 2]!, readings[readings.length - 1]!);
-  t.true(last <= warm * 1.15, `RSS went from ${(warm / 2 ** 20).toFixed(1)} MiB (warm) to ${(last / 2 ** 20).toFixed(1)} MiB`);
+  t.true(last <= warm * 1.1, `RSS went from ${(warm / 2 ** 20).toFixed(1)} MiB (warm) to ${(last / 2 ** 20).toFixed(1)} MiB`);
 
   // Still right: a change behind the flood is relayed.
   const signals = await agentSignals(client);
