@@ -11,21 +11,18 @@
  * must produce one unit per definition. Wall times are the median (and min) of N runs of each tool,
  * alternating; max RSS and CPU time come from /usr/bin/time.
  *
- * Quadlet comes from Debian trixie's podman package, unpacked into a cache folder (BERTH_BENCH_DIR,
- * default /var/tmp/berth-bench) with a private apt configuration that never touches the system's sources;
- * BERTH_BENCH_QUADLET names a quadlet binary to use instead.
+ * Quadlet is podman 5's, which test/host/setup.sh unpacks into its own folder (test/helpers/quadlet-binary.ts);
+ * BERTH_QUADLET names a quadlet binary to use instead.
  *
  * Targets: berth at most 1.0x Quadlet's wall time on 1,000 definitions, at most 0.12 s on one.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quadletBinary } from '../test/helpers/quadlet-binary.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
-const CACHE = process.env['BERTH_BENCH_DIR'] || '/var/tmp/berth-bench';
-const QUADLET_DIR = join(CACHE, 'quadlet-5.4');
-const QUADLET_IN_PACKAGE = 'usr/libexec/podman/quadlet';
 const TIME = '/usr/bin/time';
 const PODMAN_VERSION = '5.4';
 const TARGET_RATIO = 1.0;
@@ -85,52 +82,6 @@ function executable(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Podman 5.4's quadlet, unpacked from Debian trixie's podman package into the cache once. apt runs with
- * its own sources, lists, cache and an empty dpkg status: the system's apt configuration is left alone.
- */
-function ensureQuadlet(): string {
-  const override = process.env['BERTH_BENCH_QUADLET'];
-  if (override) return override;
-  const binary = join(QUADLET_DIR, QUADLET_IN_PACKAGE);
-  if (executable(binary)) return binary;
-  process.stderr.write(`bench: fetching podman 5.4 (Debian trixie) for its quadlet into ${QUADLET_DIR}\n`);
-  mkdirSync(CACHE, { recursive: true });
-  const apt = mkdtempSync(join(CACHE, 'apt-'));
-  try {
-    for (const d of ['lists/partial', 'cache/archives/partial', 'etc', 'debs']) mkdirSync(join(apt, d), { recursive: true });
-    writeFileSync(
-      join(apt, 'etc/trixie.sources'),
-      'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\n' +
-        'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
-    );
-    const opts = [
-      ['Dir::Etc::SourceList', '/dev/null'],
-      ['Dir::Etc::SourceParts', join(apt, 'etc')],
-      ['Dir::Etc::Preferences', '/dev/null'],
-      ['Dir::Etc::PreferencesParts', join(apt, 'etc')],
-      ['Dir::State::Lists', join(apt, 'lists')],
-      ['Dir::Cache', join(apt, 'cache')],
-      ['Dir::State::status', '/dev/null'],
-      ['Debug::NoLocking', '1'],
-      ['APT::Sandbox::User', 'root'],
-    ].flatMap(([k, v]) => ['-o', `${k}=${v}`]);
-    runOk('apt-get', [...opts, '-qq', 'update']);
-    runOk('apt-get', [...opts, '-qq', 'download', 'podman'], { cwd: join(apt, 'debs') });
-    const deb = readdirSync(join(apt, 'debs')).find((f) => /^podman_5\.4\..*\.deb$/.test(f));
-    if (!deb) throw new Error(`trixie's podman is not 5.4: got ${readdirSync(join(apt, 'debs')).join(', ') || 'nothing'}`);
-    const staging = `${QUADLET_DIR}.new`;
-    rmSync(staging, { recursive: true, force: true });
-    runOk('dpkg-deb', ['-x', join(apt, 'debs', deb), staging]);
-    rmSync(QUADLET_DIR, { recursive: true, force: true });
-    renameSync(staging, QUADLET_DIR);
-  } finally {
-    rmSync(apt, { recursive: true, force: true });
-  }
-  if (!executable(binary)) throw new Error(`${binary} is missing from the podman package`);
-  return binary;
 }
 
 /** A small deterministic PRNG, so every run benchmarks the same definitions. */
@@ -340,7 +291,7 @@ function main(): number {
   }
   if (!executable(TIME)) throw new Error(`${TIME} is missing (apt-get install time; test/host/setup.sh installs it)`);
   if (!existsSync(opts.entry)) throw new Error(`${opts.entry} is missing: npm run build first`);
-  const quadlet = ensureQuadlet();
+  const quadlet = quadletBinary();
   const qversion = runOk(quadlet, ['-version']).trim();
   const out = outputBase();
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-'));

@@ -5,6 +5,7 @@
 set -euo pipefail
 
 CRIU_DIR=${BERTH_CRIU_DIR:-/opt/berth-criu}
+QUADLET_DIR=${BERTH_QUADLET_DIR:-/opt/berth-quadlet}
 IMAGE=${BERTH_TEST_IMAGE:-localhost/busybox:latest}
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -58,6 +59,28 @@ busybox_image() {
   rm -rf "$dir"
 }
 
+# A private apt configuration for one other Debian suite: its own sources, lists and cache, and an empty
+# dpkg status, so packages are only downloaded, never installed, and the system's apt is left alone.
+apt_download() {
+  local suite=$1 dest=$2; shift 2
+  local apt_dir; apt_dir=$(mktemp -d)
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/etc"
+  cat > "$apt_dir/etc/$suite.sources" <<SRC
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $suite
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  local opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt_dir/etc"
+              -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=$apt_dir/etc"
+              -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+              -o "Dir::State::status=/dev/null" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+  apt-get "${opts[@]}" update -qq
+  ( cd "$dest" && apt-get "${opts[@]}" download "$@" >/dev/null )
+  rm -rf "$apt_dir"
+}
+
 criu() {
   # Debian 12's criu fails on this kernel, and 4.1 cannot dump TCP listeners; sid's needs a newer libc,
   # so it lives in its own folder with its own loader, never in the system.
@@ -65,27 +88,15 @@ criu() {
     return
   fi
   log "fetching CRIU from Debian sid into $CRIU_DIR"
-  local apt_dir; apt_dir=$(mktemp -d)
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/etc"
-  cat > "$apt_dir/etc/sid.sources" <<SRC
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: sid
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  local opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt_dir/etc"
-              -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-              -o "Dir::State::status=/dev/null" -o "Debug::NoLocking=1")
-  apt-get "${opts[@]}" update -qq
-  rm -rf "$CRIU_DIR.new"; mkdir -p "$CRIU_DIR.new"
-  ( cd "$apt_dir" && apt-get "${opts[@]}" download criu libc6 libnet9 libnl-3-200 libprotobuf-c1 \
+  local debs; debs=$(mktemp -d)
+  apt_download sid "$debs" criu libc6 libnet9 libnl-3-200 libprotobuf-c1 \
       libgnutls30t64 libnftables1 libbsd0 libcap2 libmd0 libnftnl11 libmnl0 libjansson4 libxtables12 \
       libgmp10 libhogweed6t64 libnettle8t64 libidn2-0 libp11-kit0 libtasn1-6 libunistring5 libffi8 \
-      libedit2 libtinfo6 libnl-route-3-200 libuuid1 >/dev/null )
-  for deb in "$apt_dir"/*.deb; do dpkg-deb -x "$deb" "$CRIU_DIR.new"; done
+      libedit2 libtinfo6 libnl-route-3-200 libuuid1
+  rm -rf "$CRIU_DIR.new"; mkdir -p "$CRIU_DIR.new"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$CRIU_DIR.new"; done
   rm -rf "$CRIU_DIR"; mv "$CRIU_DIR.new" "$CRIU_DIR"
-  rm -rf "$apt_dir"
+  rm -rf "$debs"
   mkdir -p /usr/local/sbin
   cat > /usr/local/sbin/criu <<WRAP
 #!/bin/sh
@@ -95,6 +106,22 @@ WRAP
   if ! /usr/local/sbin/criu check >/dev/null 2>&1; then
     log "criu check failed:"; /usr/local/sbin/criu check >&2 || true; exit 1
   fi
+}
+
+quadlet() {
+  # Podman 5.x's Quadlet is the reference berth is compared against (test/differential). It comes from
+  # Debian trixie's podman package, unpacked into its own folder; the system's podman 4.3 stays as it is.
+  local bin="$QUADLET_DIR/usr/libexec/podman/quadlet"
+  if [ -x "$bin" ] && "$bin" -version 2>/dev/null | grep -q '^5\.'; then return; fi
+  log "fetching podman 5 (Debian trixie) for its quadlet into $QUADLET_DIR"
+  local debs; debs=$(mktemp -d)
+  apt_download trixie "$debs" podman
+  local deb; deb=$(ls "$debs"/podman_5.*.deb 2>/dev/null | head -1)
+  if [ -z "$deb" ]; then log "trixie's podman is not 5.x: $(ls "$debs")"; exit 1; fi
+  rm -rf "$QUADLET_DIR.new"; mkdir -p "$QUADLET_DIR.new"
+  dpkg-deb -x "$deb" "$QUADLET_DIR.new"
+  rm -rf "$QUADLET_DIR"; mv "$QUADLET_DIR.new" "$QUADLET_DIR"; rm -rf "$debs"
+  if ! "$bin" -version >/dev/null 2>&1; then log "$bin does not run"; exit 1; fi
 }
 
 node_modules() {
@@ -110,5 +137,6 @@ apt_packages
 containers_conf
 busybox_image
 criu
+quadlet
 node_modules
-log "ready: $(podman --version), criu $(/usr/local/sbin/criu --version | head -1)"
+log "ready: $(podman --version), criu $(/usr/local/sbin/criu --version | head -1), quadlet $("$QUADLET_DIR/usr/libexec/podman/quadlet" -version)"
