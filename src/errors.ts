@@ -53,12 +53,13 @@ export class UsageError extends Error {
 export function formatConverting(err: DefinitionError): string {
   const { file, line, column, key } = err.location;
   const name = file.slice(file.lastIndexOf('/') + 1).replace(/\.d\/.*$/, '');
-  const where = `${file}:${line}${column ? `:${column}` : ''}${key ? `, key ${key}` : ''}`;
+  const where = `${file}${line ? `:${line}` : ''}${line && column ? `:${column}` : ''}${key ? `, key ${key}` : ''}`;
   return `converting "${name}": ${err.detail} (at ${where})`;
 }
 
+/** FILE:LINE:COLUMN: KEY: — line 0 stands for the file as a whole (too big, not text, not a regular file). */
 export function formatLocation(loc: SourceLocation): string {
-  const where = loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
+  const where = loc.line === 0 ? loc.file : loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
   return loc.key ? `${where}: ${loc.key}: ` : `${where}: `;
 }
 

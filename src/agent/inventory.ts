@@ -5,7 +5,7 @@
  * `berth status` and `berth agent` learn what exists, from the same files the generator reads.
  */
 import { readCheckpoint, type CheckpointSettings } from '../compile/checkpoint-settings.js';
-import { containerNameOf, serviceNameOf } from '../compile/context.js';
+import { resolvedContainerName, serviceNameOf } from '../compile/context.js';
 import { DefinitionError } from '../errors.js';
 import { loadDefinitions } from '../generator/load.js';
 import { searchPaths } from '../generator/search-paths.js';
@@ -19,7 +19,7 @@ export interface ContainerEntry {
   readonly unit: string;
   /** The definition file (drop-ins merged into it). */
   readonly definition: string;
-  /** podman's name for the container; null when it uses specifiers other than %N. */
+  /** podman's name for the container; null when it uses specifiers other than the unit's name. */
   readonly container: string | null;
   /** HealthCmd= is set: podman reports a health. */
   readonly healthCheck: boolean;
@@ -44,7 +44,7 @@ export interface Inventory {
 export function containerEntry(def: Definition): ContainerEntry | undefined {
   const name = serviceNameOf(def);
   if (name.endsWith('@')) return undefined; // a template: only its instances are units
-  const resolved = containerNameOf(def).replaceAll('%N', name);
+  const resolved = resolvedContainerName(def, name);
   const problems = new Problems();
   // The generator already judged the calendar expressions; status only reads the settings.
   const checkpoint = readCheckpoint(def.unit, () => undefined, problems);

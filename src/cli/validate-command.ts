@@ -37,6 +37,7 @@ export async function runValidate(paths: string[], flags: ValidateFlags, env: No
   const wanted = (path: string): boolean => files.size === 0 || dirs.some((d) => paths.includes(d) && path.startsWith(d)) || files.has(basename(path));
   const result = generate(loaded.definitions, { target: target.version, user: flags.user ?? false, podman: podmanPath(env), validateCalendar });
   const errors = [...loaded.errors, ...result.errors].filter((e) => wanted(e.location.file));
+  for (const w of loaded.warnings) process.stderr.write(`${w.message}\n`);
   for (const err of errors) process.stdout.write(`${err.message}\n`);
   for (const w of result.warnings.filter((x) => wanted(x.location.file))) process.stderr.write(`${w.message}\n`);
   const checked = loaded.definitions.filter((d) => wanted(d.unit.path)).length;

@@ -5,7 +5,7 @@ export const ARTIFACT_KEYS: KeyTable = {
   // Handled around the table: what to pull (which needs `artifact pull` itself), global args.
   Artifact: { rule: { kind: 'custom' }, gate: 'artifact pull' },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' } },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
 
   AuthFile: { rule: { kind: 'string', flag: '--authfile' } },

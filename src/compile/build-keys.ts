@@ -3,7 +3,7 @@ import type { KeyTable } from './rules.js';
 
 export const BUILD_KEYS: KeyTable = {
   // Handled around the table: the unit's name, global args.
-  GlobalArgs: { rule: { kind: 'custom' } },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
   ServiceName: { rule: { kind: 'none' } },
 
@@ -15,8 +15,8 @@ export const BUILD_KEYS: KeyTable = {
   IgnoreFile: { rule: { kind: 'string', flag: '--ignorefile' } },
   Target: { rule: { kind: 'string', flag: '--target' } },
   Variant: { rule: { kind: 'string', flag: '--variant' } },
-  Retry: { rule: { kind: 'string', flag: '--retry' } },
-  RetryDelay: { rule: { kind: 'string', flag: '--retry-delay' } },
+  Retry: { rule: { kind: 'string', flag: '--retry' }, below: 'drop' },
+  RetryDelay: { rule: { kind: 'string', flag: '--retry-delay' }, below: 'drop' },
 
   TLSVerify: { rule: { kind: 'bool', flag: '--tls-verify' } },
   ForceRM: { rule: { kind: 'bool', flag: '--force-rm' } },

@@ -16,7 +16,7 @@
  *   AccuracySec=, RandomizedDelaySec=, Persistent=   passed to the timer (defaults 10s, unset, yes)
  */
 import type { DefinitionError } from '../errors.js';
-import type { UnitFile } from '../unit/unit-file.js';
+import { isBooleanWord, type UnitFile } from '../unit/unit-file.js';
 import { CronError, cronToOnCalendar } from './cron.js';
 import type { Problems } from './problems.js';
 
@@ -107,12 +107,11 @@ export function readCheckpoint(unit: UnitFile, validate: CalendarValidator, prob
   const restore = (unit.get(S, 'RestoreOnStart') || 'no').toLowerCase();
   if (!['no', 'latest'].includes(restore)) err('RestoreOnStart', `"${restore}" is not one of no, latest`);
 
+  // berth's own section is strict: a value that is not a boolean is an error, not a silent false.
   const bool = (key: string, dflt: boolean): boolean => {
-    let v: boolean | undefined;
-    problems.guard(() => {
-      v = unit.bool(S, key);
-    });
-    return v ?? dflt;
+    const e = unit.last(S, key);
+    if (e && !isBooleanWord(e.value)) err(key, `"${e.value}" is not a boolean (use yes or no)`);
+    return unit.bool(S, key) ?? dflt;
   };
 
   return {

@@ -8,9 +8,8 @@ import type { UnitFile } from '../unit/unit-file.js';
 import { Command } from './command.js';
 import { CONTAINER_KEYS } from './container-keys.js';
 import { containerNameOf, type CompileContext } from './context.js';
-import { strvWords } from './rules.js';
 import { absolutePath, addNetworks, addVolumes, baseCommand, failAt, imageSource, storageSource, userMappings } from './shared.js';
-import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
+import { applyKeys, checkKeys, degraded, initService, Problems, requireFeature, supports } from './service.js';
 import type { CompiledUnit } from './compiled.js';
 import { checkpointUnits } from './checkpoint.js';
 import { readCheckpoint } from './checkpoint-settings.js';
@@ -27,6 +26,7 @@ interface Job {
   readonly name: string;
   /** The container has a [Checkpoint] section: it gets the restorable unit shape (see restorable()). */
   readonly restorable: boolean;
+  readonly problems: Problems;
 }
 
 /** Where a restorable container's conmon writes its PID, for the unit's PIDFile=. */
@@ -80,8 +80,11 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (service.get('Service', 'Type') === 'oneshot') return;
     const e = unit.last(S, 'Notify');
     const v = unit.get(S, 'Notify')?.toLowerCase();
-    if (v === 'healthy') {
-      requireFeature(ctx, unit, e!, 'run --sdnotify=healthy');
+    if (v === 'healthy' && !supports(ctx, 'run --sdnotify=healthy')) {
+      // Readiness at conmon's start instead of at the first healthy check: the unit still runs.
+      job.problems.warnings.push(degraded(ctx, unit, e!, 'run --sdnotify=healthy', 'the unit is ready when conmon starts (--sdnotify=conmon) instead'));
+      cmd.add('--sdnotify=conmon');
+    } else if (v === 'healthy') {
       cmd.add('--sdnotify=healthy');
     } else if (v !== undefined && v !== '' && unit.bool(S, 'Notify')) {
       cmd.add('--sdnotify=container');
@@ -95,7 +98,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 
   AddDevice({ unit, cmd }) {
-    for (let device of strvWords(unit, S, 'AddDevice')) {
+    for (let device of unit.strv(S, 'AddDevice')) {
       // A leading '-' makes the device optional: skipped when the host has no such path.
       if (device.startsWith('-')) {
         device = device.slice(1);
@@ -154,12 +157,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 
   EnvironmentFile(job) {
-    for (const file of job.unit.words(S, 'EnvironmentFile')) job.cmd.add('--env-file', absolutePath(job.unit, file));
+    for (const file of job.unit.args(S, 'EnvironmentFile')) job.cmd.add('--env-file', absolutePath(job.unit, file));
   },
 
   Mount(job) {
     for (const e of job.unit.list(S, 'Mount')) {
-      for (const mount of job.unit.split(e)) job.cmd.add('--mount', resolveMount(job, e, mount));
+      for (const mount of job.unit.splitEntry(e) ?? []) job.cmd.add('--mount', resolveMount(job, e, mount));
     }
   },
 
@@ -171,10 +174,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     const info = job.ctx.units.get(pod);
     if (!info) throw fail(job.unit, e, `quadlet pod unit ${pod} does not exist`);
     job.cmd.add('--pod', info.resourceName);
-    job.service.add('Unit', 'BindsTo', `${info.serviceName}.service`);
-    job.service.add('Unit', 'After', `${info.serviceName}.service`);
-    const template = job.def.fileName.slice(0, job.def.fileName.lastIndexOf('.')).endsWith('@');
-    if (!template && (job.unit.bool(S, 'StartWithPod') ?? true)) info.containersToStart.push(`${job.ctx.units.get(job.def.fileName)!.serviceName}.service`);
+    job.service.add('Unit', 'BindsTo', `${info.serviceName}.service`, e);
+    job.service.add('Unit', 'After', `${info.serviceName}.service`, e);
   },
 };
 
@@ -193,10 +194,10 @@ function resolveMount(job: Job, e: Entry, mount: string): string {
   if (srcIndex >= 0) {
     const token = rest[srcIndex]!;
     const eq = token.indexOf('=');
-    if (eq < 0) throw fail(job.unit, e, 'source= has no value');
+    if (eq < 0) throw fail(job.unit, e, 'source parameter does not include a value');
     rest[srcIndex] = `source=${storageSource(job, e, token.slice(eq + 1), true)}`;
   } else if (type !== 'volume') {
-    throw fail(job.unit, e, `a ${type} mount needs a source=`);
+    throw fail(job.unit, e, `source parameter is required for mount type ${type}`);
   }
   return joinCsv([`type=${type}`, ...rest]);
 }
@@ -206,7 +207,7 @@ function reload(job: Job): void {
   const { unit, service, ctx, name } = job;
   const signal = unit.get(S, 'ReloadSignal');
   const cmdEntry = unit.last(S, 'ReloadCmd');
-  const reloadCmd = cmdEntry ? unit.split(cmdEntry) : [];
+  const reloadCmd = unit.lastArgs(S, 'ReloadCmd') ?? [];
   if (!signal && reloadCmd.length === 0) return;
   if (signal && reloadCmd.length > 0) throw fail(job.unit, cmdEntry, 'ReloadCmd and ReloadSignal are mutually exclusive but both are set');
   const cmd = baseCommand(unit, S, ctx);
@@ -264,7 +265,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
   }
 
   const cmd = baseCommand(unit, S, ctx).add('run', '--name', name, '--replace', '--rm');
-  const job: Job = { def, unit, service, ctx, cmd, name, restorable: checkpoint !== undefined };
+  const job: Job = { def, unit, service, ctx, cmd, name, restorable: checkpoint !== undefined, problems };
   problems.guard(() => reload(job));
   service.add('Service', 'Delegate', 'yes');
   if (!unit.has('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
@@ -276,10 +277,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
     if (image) imageRef = imageSource(job, unit.last(S, 'Image')!, image);
   });
   cmd.add(...(imageRef ? [imageRef] : ['--rootfs', rootfs]));
-  problems.guard(() => {
-    const exec = unit.last(S, 'Exec');
-    if (exec) cmd.add(...unit.split(exec));
-  });
+  cmd.add(...(unit.lastArgs(S, 'Exec') ?? []));
   // A restorable container starts through `berth start`, which runs this command or restores an archive.
   const start = checkpoint
     ? [...ctx.berth, 'start', '--pidfile', CONMON_PIDFILE, '--directory', checkpoint.directory,

@@ -2,7 +2,7 @@
  * What one definition's compiler may know of the others: their service and resource names, so that a
  * .container naming web.network or data.volume gets the right podman name and unit dependency.
  */
-import { KINDS, baseName, type Definition } from '../model/definition.js';
+import { KINDS, baseName, templateParts, type Definition } from '../model/definition.js';
 import type { Version } from './version.js';
 
 export interface UnitInfo {
@@ -10,8 +10,8 @@ export interface UnitInfo {
   readonly serviceName: string;
   /** The podman object's name (container, volume, network, pod, image); '' when it needs specifiers. */
   readonly resourceName: string;
-  /** Services of containers that a pod starts (filled in while compiling). */
-  readonly containersToStart: string[];
+  /** For a pod: the definitions of the containers it starts (Pod= it, StartWithPod= not off, not templates). */
+  readonly members: string[];
 }
 
 export interface CompileContext {
@@ -26,6 +26,8 @@ export interface CompileContext {
   readonly validateCalendar: (expr: string) => string | undefined;
   /** Every definition on the search path, by file name. */
   readonly units: ReadonlyMap<string, UnitInfo>;
+  /** Definitions refused so far: a pod does not start members that will have no unit. */
+  readonly refused: ReadonlySet<string>;
 }
 
 export function serviceNameOf(def: Definition): string {
@@ -56,19 +58,46 @@ export function resourceNameOf(def: Definition, key: string): string {
   return def.fileName.includes('@') ? name.slice(0, name.length - 1) + '-%i' : name;
 }
 
+const UNIT_SPECIFIER = /%(.)/gs;
+
+/**
+ * Resolves the specifiers that name a unit (%n %N %p %P %i %I %j %J) as systemd would inside `unitName`,
+ * so that another unit naming this one's podman object gets the same name and not its own. The others (%t,
+ * %h, %u …) mean the same in every unit of one manager and stay for systemd; so do %i, %I (and %n, %N) of a
+ * template, which only an instance knows.
+ */
+export function resolveUnitSpecifiers(text: string, unitName: string): string {
+  if (!text.includes('%')) return text;
+  const dot = unitName.lastIndexOf('.');
+  const full = unitName.slice(0, dot);
+  const at = full.indexOf('@');
+  const prefix = at < 0 ? full : full.slice(0, at);
+  const instance = at < 0 ? '' : full.slice(at + 1);
+  const template = at >= 0 && instance === '';
+  const dash = prefix.lastIndexOf('-');
+  const values: Record<string, string> = { p: prefix, P: prefix, j: dash < 0 ? prefix : prefix.slice(dash + 1) };
+  values['J'] = values['j']!;
+  if (!template) Object.assign(values, { n: unitName, N: full, i: instance, I: instance });
+  // A callback, not a replacement string: a value holding `$&` or `$$` must arrive as written.
+  return text.replace(UNIT_SPECIFIER, (whole, c: string) => (c !== '%' && Object.hasOwn(values, c) ? values[c]! : whole));
+}
+
+/** podman's name for a container, with the unit-name specifiers resolved (others left, e.g. %H). */
+export function resolvedContainerName(def: Definition, serviceName = serviceNameOf(def)): string {
+  return resolveUnitSpecifiers(containerNameOf(def), `${serviceName}.service`);
+}
+
 function resolvedResourceName(def: Definition, serviceName: string): string {
+  const unitName = `${serviceName}.service`;
   switch (def.kind) {
-    case 'container': {
-      // Only %N can be resolved here; other specifiers need systemd.
-      const name = containerNameOf(def).replaceAll('%N', serviceName);
-      return name.includes('%') ? '' : name;
-    }
+    case 'container':
+      return resolvedContainerName(def, serviceName);
     case 'volume':
-      return resourceNameOf(def, 'VolumeName');
+      return resolveUnitSpecifiers(resourceNameOf(def, 'VolumeName'), unitName);
     case 'network':
-      return resourceNameOf(def, 'NetworkName');
+      return resolveUnitSpecifiers(resourceNameOf(def, 'NetworkName'), unitName);
     case 'pod':
-      return resourceNameOf(def, 'PodName');
+      return resolveUnitSpecifiers(resourceNameOf(def, 'PodName'), unitName);
     case 'image':
       return def.unit.get('Image', 'ImageTag') || def.unit.get('Image', 'Image') || '';
     case 'build':
@@ -84,7 +113,13 @@ export function unitInfos(defs: readonly Definition[]): Map<string, UnitInfo> {
   const map = new Map<string, UnitInfo>();
   for (const def of defs) {
     const serviceName = serviceNameOf(def);
-    map.set(def.fileName, { serviceName, resourceName: resolvedResourceName(def, serviceName), containersToStart: [] });
+    map.set(def.fileName, { serviceName, resourceName: resolvedResourceName(def, serviceName), members: [] });
+  }
+  for (const def of defs) {
+    const { isTemplate, instance } = templateParts(def.fileName);
+    if (def.kind !== 'container' || (isTemplate && instance === '')) continue;
+    const pod = map.get(def.unit.get('Container', 'Pod') ?? '');
+    if (pod && (def.unit.bool('Container', 'StartWithPod') ?? true)) pod.members.push(def.fileName);
   }
   return map;
 }

@@ -6,7 +6,7 @@ export const IMAGE_KEYS: KeyTable = {
   Image: { rule: { kind: 'custom' } },
   ImageTag: { rule: { kind: 'none' } },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' } },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
 
   Arch: { rule: { kind: 'string', flag: '--arch' } },
@@ -18,8 +18,8 @@ export const IMAGE_KEYS: KeyTable = {
   // Gated by value in the compiler: before 5.6 `image pull` always pulls, so Policy=always is left out there.
   Policy: { rule: { kind: 'custom' } },
   Variant: { rule: { kind: 'string', flag: '--variant' } },
-  Retry: { rule: { kind: 'string', flag: '--retry' } },
-  RetryDelay: { rule: { kind: 'string', flag: '--retry-delay' } },
+  Retry: { rule: { kind: 'string', flag: '--retry' }, below: 'drop' },
+  RetryDelay: { rule: { kind: 'string', flag: '--retry-delay' }, below: 'drop' },
 
   AllTags: { rule: { kind: 'bool', flag: '--all-tags' } },
   TLSVerify: { rule: { kind: 'bool', flag: '--tls-verify' } },

@@ -3,12 +3,12 @@ import type { KeyTable } from './rules.js';
 
 export const KUBE_KEYS: KeyTable = {
   // Handled around the table: the YAML files, global args, the service's name and folder, kube down.
-  Yaml: { rule: { kind: 'custom' } },
-  GlobalArgs: { rule: { kind: 'custom' } },
+  Yaml: { rule: { kind: 'custom' }, syntax: 'strv' },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
   ServiceName: { rule: { kind: 'none' } },
   SetWorkingDirectory: { rule: { kind: 'custom' } },
-  KubeDownForce: { rule: { kind: 'custom' }, gate: 'kube down --force' },
+  KubeDownForce: { rule: { kind: 'custom' }, syntax: 'bool', gate: 'kube down --force' },
 
   ExitCodePropagation: { rule: { kind: 'custom' }, gate: 'kube play --service-exit-code-propagation' },
   LogDriver: { rule: { kind: 'string', flag: '--log-driver' } },
@@ -16,13 +16,13 @@ export const KUBE_KEYS: KeyTable = {
 
   UserNS: { rule: { kind: 'custom' }, gate: 'kube play --userns' },
   RemapUsers: { rule: { kind: 'custom' }, gate: 'kube play --userns' },
-  RemapUid: { rule: { kind: 'custom' } },
-  RemapGid: { rule: { kind: 'custom' } },
+  RemapUid: { rule: { kind: 'custom' }, syntax: 'strv' },
+  RemapGid: { rule: { kind: 'custom' }, syntax: 'strv' },
   RemapUidSize: { rule: { kind: 'custom' } },
 
   Network: { rule: { kind: 'custom' }, gate: 'kube play --network' },
-  AutoUpdate: { rule: { kind: 'custom' }, gate: 'kube play --annotation' },
-  ConfigMap: { rule: { kind: 'custom' }, gate: 'kube play --configmap' },
+  AutoUpdate: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'kube play --annotation' },
+  ConfigMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'kube play --configmap' },
   PublishPort: { rule: { kind: 'lines', flag: '--publish' } },
   PodmanArgs: { rule: { kind: 'raw' } },
 };

@@ -13,7 +13,7 @@ import type { CompiledUnit } from './compiled.js';
 import type { CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
 import { KUBE_KEYS, PLAY_KUBE_SINCE } from './kube-keys.js';
-import { ruleFlag, strvWords, type KeyTable } from './rules.js';
+import { ruleFlag, type KeyTable } from './rules.js';
 import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
 import { absolutePath, addNetworks, baseCommand, failAt, networkNeeds, userMappingNeeds, userMappings } from './shared.js';
 import { atLeast, formatVersion } from './version.js';
@@ -125,7 +125,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 
   AutoUpdate({ unit, cmd }) {
     // registry, or name/registry for one container of the YAML.
-    for (const update of strvWords(unit, S, 'AutoUpdate')) {
+    for (const update of unit.strv(S, 'AutoUpdate')) {
       const slash = update.indexOf('/');
       cmd.add(slash < 0
         ? `--annotation=io.containers.autoupdate=${update}`
@@ -134,7 +134,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 
   ConfigMap({ unit, cmd }) {
-    for (const file of strvWords(unit, S, 'ConfigMap')) cmd.add('--configmap', absolutePath(unit, file));
+    for (const file of unit.strv(S, 'ConfigMap')) cmd.add('--configmap', absolutePath(unit, file));
   },
 };
 
@@ -147,7 +147,7 @@ export function compileKube(def: Definition, ctx: CompileContext): CompiledUnit 
   const legacy = !hasKubePlay(ctx);
 
   const yamlEntries = unit.list(S, 'Yaml');
-  const yamls = strvWords(unit, S, 'Yaml').map((p) => absolutePath(unit, p));
+  const yamls = unit.strv(S, 'Yaml').map((p) => absolutePath(unit, p));
   if (yamls.length === 0) problems.errors.push(fail(unit, undefined, 'no Yaml key specified'));
   problems.guard(() => {
     const first = yamlEntries[0];

@@ -5,9 +5,9 @@ export const NETWORK_KEYS: KeyTable = {
   // Handled around the table: the network's and the service's names, global args, removal on stop.
   NetworkName: { rule: { kind: 'none' } },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' } },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
-  NetworkDeleteOnStop: { rule: { kind: 'custom' }, gate: 'network rm' },
+  NetworkDeleteOnStop: { rule: { kind: 'custom' }, syntax: 'bool', gate: 'network rm' },
 
   DisableDNS: { rule: { kind: 'bool', flag: '--disable-dns' } },
   Internal: { rule: { kind: 'bool', flag: '--internal' } },

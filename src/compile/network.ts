@@ -59,7 +59,7 @@ function checkValues(unit: UnitFile, ctx: CompileContext, problems: Problems): v
   }
   for (const e of unit.list(S, 'Options')) {
     problems.guard(() => {
-      for (const word of unit.split(e)) {
+      for (const word of unit.splitEntry(e) ?? []) {
         const eq = word.indexOf('=');
         const name = eq < 0 ? word : word.slice(0, eq);
         if (eq >= 0) requireFeature(ctx, unit, e, `${SUB} --opt ${word}`);

@@ -3,7 +3,7 @@ import type { KeyTable } from './rules.js';
 
 export const POD_KEYS: KeyTable = {
   // Handled around the table: the pod's name, global args, the service's name, the stop timeout.
-  GlobalArgs: { rule: { kind: 'custom' } },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
   ServiceName: { rule: { kind: 'none' } },
   StopTimeout: { rule: { kind: 'custom' }, gate: 'pod stop --time' },
@@ -11,13 +11,13 @@ export const POD_KEYS: KeyTable = {
   ExitPolicy: { rule: { kind: 'custom' }, gate: 'pod create --exit-policy' },
 
   UserNS: { rule: { kind: 'custom' }, gate: 'pod create --userns' },
-  UIDMap: { rule: { kind: 'custom' }, gate: 'pod create --uidmap' },
-  GIDMap: { rule: { kind: 'custom' }, gate: 'pod create --gidmap' },
+  UIDMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'pod create --uidmap' },
+  GIDMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'pod create --gidmap' },
   SubUIDMap: { rule: { kind: 'custom' }, gate: 'pod create --subuidname' },
   SubGIDMap: { rule: { kind: 'custom' }, gate: 'pod create --subgidname' },
   RemapUsers: { rule: { kind: 'custom' }, gate: 'pod create --userns' },
-  RemapUid: { rule: { kind: 'custom' } },
-  RemapGid: { rule: { kind: 'custom' } },
+  RemapUid: { rule: { kind: 'custom' }, syntax: 'strv' },
+  RemapGid: { rule: { kind: 'custom' }, syntax: 'strv' },
   RemapUidSize: { rule: { kind: 'custom' } },
 
   PublishPort: { rule: { kind: 'lines', flag: '--publish' } },

@@ -1,8 +1,8 @@
 /**
  * Compiles a .pod definition into the service that owns a pod: `podman pod create` (ExecStartPre) makes
  * the pod and its infra container, `pod start` starts it, `pod stop` and `pod rm` tear it down. The
- * containers that join the pod (Pod=x.pod) are compiled first and listed in its UnitInfo; the pod's
- * service wants them and starts before them.
+ * containers that join the pod (Pod=x.pod) are listed in its UnitInfo; the pod's service wants them and
+ * starts before them, all but those refused.
  */
 import { VersionError } from '../errors.js';
 import type { Definition } from '../model/definition.js';
@@ -107,7 +107,9 @@ export function compilePod(def: Definition, ctx: CompileContext): CompiledUnit {
   const name = resourceNameOf(def, 'PodName');
 
   // The pod's containers: each binds itself to the pod; the pod pulls them in and starts first.
-  for (const container of info.containersToStart) {
+  for (const member of info.members) {
+    if (ctx.refused.has(member)) continue;
+    const container = `${ctx.units.get(member)!.serviceName}.service`;
     service.add('Unit', 'Wants', container);
     service.add('Unit', 'Before', container);
   }

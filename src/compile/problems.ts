@@ -4,6 +4,8 @@ import { DefinitionError } from '../errors.js';
 export class Problems {
   readonly errors: DefinitionError[] = [];
   readonly warnings: DefinitionError[] = [];
+  /** Keys left out because the target podman lacks them and they only refine what runs (KeyDef.below). */
+  readonly dropped = new Set<string>();
 
   /** Runs fn; a definition error is recorded instead of thrown. */
   guard(fn: () => void): void {

@@ -4,7 +4,6 @@
  */
 import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
-import { splitWords } from '../unit/quote.js';
 import type { Command } from './command.js';
 import { atLeast, type Version } from './version.js';
 
@@ -30,35 +29,63 @@ export type Rule =
   /** Accepted and read elsewhere (e.g. ServiceName), emits nothing here. */
   | { kind: 'none' };
 
+/** How Quadlet reads a key's value, for the warnings about lines it ignores or reads as false. */
+export type ValueSyntax = 'args' | 'strv' | 'bool';
+
 export interface KeyDef {
   readonly rule: Rule;
+  /** For custom keys: how the compiler reads the value (table rules imply it). */
+  readonly syntax?: ValueSyntax;
   /**
    * The podman feature the key needs, as a FLAG_SINCE key (e.g. 'run --health-on-failure'); for table
    * rules with a flag this defaults to '<subcommand> <flag>'.
    */
   readonly gate?: string;
+  /**
+   * What to do when the target podman lacks the key: refuse the definition (the default, for keys that
+   * change what runs), or 'drop' it with a warning (refinements such as pull retries or startup checks).
+   */
+  readonly below?: 'drop';
 }
 
 export type KeyTable = Readonly<Record<string, KeyDef>>;
 
-const fmt = (format: string | undefined, v: string): string => (format ? format.replace('%s', v) : v);
+/** `format` with its `%s` replaced by the value; never String.replace, whose replacement string reads `$&`, `$$` …. */
+const fmt = (format: string | undefined, v: string): string => {
+  if (!format) return v;
+  const at = format.indexOf('%s');
+  return at < 0 ? format : format.slice(0, at) + v + format.slice(at + 2);
+};
 
-/** Words of a strv key, as systemd's config_parse_strv (and Quadlet's LookupAllStrv) reads them. */
-export function strvWords(unit: UnitFile, section: string, key: string): string[] {
-  return unit.list(section, key).flatMap((e) => splitWords(e.value, { retainEscape: true, relax: true }));
-}
-
-/** Environment-style assignments merged across lines; a later K wins. */
+/** Environment-style assignments merged across lines; a later K wins; a line Quadlet cannot split is left out. */
 export function keyVals(unit: UnitFile, section: string, key: string): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   for (const e of unit.list(section, key)) {
-    for (const word of unit.split(e)) {
+    for (const word of unit.splitEntry(e) ?? []) {
       const eq = word.indexOf('=');
       if (eq < 0) out.set(word, undefined);
       else out.set(word.slice(0, eq), word.slice(eq + 1));
     }
   }
   return out;
+}
+
+/** How a key's value is read: declared for custom keys, implied by table rules. */
+export function valueSyntax(def: KeyDef): ValueSyntax | undefined {
+  if (def.syntax) return def.syntax;
+  switch (def.rule.kind) {
+    case 'bool':
+    case 'if-true':
+      return 'bool';
+    case 'words':
+      return 'strv';
+    case 'args':
+    case 'keyval':
+    case 'raw':
+      return 'args';
+    default:
+      return undefined;
+  }
 }
 
 /** Emits the flags of one table rule for a key. Custom and none rules emit nothing. */
@@ -83,16 +110,16 @@ export function applyRule(unit: UnitFile, section: string, key: string, rule: Ru
       if (unit.bool(section, key)) cmd.add(...rule.args);
       return;
     case 'words':
-      for (const w of strvWords(unit, section, key)) cmd.add(rule.flag, fmt(rule.format, rule.lower ? w.toLowerCase() : w));
+      for (const w of unit.strv(section, key)) cmd.add(rule.flag, fmt(rule.format, rule.lower ? w.toLowerCase() : w));
       return;
     case 'args':
-      for (const w of unit.words(section, key)) cmd.add(rule.flag, fmt(rule.format, w));
+      for (const w of unit.args(section, key)) cmd.add(rule.flag, fmt(rule.format, w));
       return;
     case 'keyval':
       cmd.addKeyVals(rule.flag, keyVals(unit, section, key));
       return;
     case 'raw':
-      cmd.add(...unit.words(section, key));
+      cmd.add(...unit.args(section, key));
       return;
     case 'custom':
     case 'none':

@@ -5,12 +5,11 @@
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { DefinitionError } from '../errors.js';
-import { quoteWords } from '../unit/quote.js';
+import { quoteListWord } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import { Command } from './command.js';
 import type { CompileContext } from './context.js';
-import { strvWords } from './rules.js';
 
 /** The definition being compiled, the service being built, and what it may know of the others. */
 export interface Target {
@@ -37,7 +36,7 @@ export function absolutePath(unit: UnitFile, p: string): string {
 export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext): Command {
   const cmd = new Command(ctx.podman);
   for (const e of unit.list(section, 'ContainersConfModule')) cmd.add(`--module=${e.value}`);
-  cmd.add(...unit.words(section, 'GlobalArgs'));
+  cmd.add(...unit.args(section, 'GlobalArgs'));
   return cmd;
 }
 
@@ -45,8 +44,8 @@ export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext
 export function dependOn(t: Target, e: Entry, ref: string, notFound = `${ref} is not defined on the search path`) {
   const info = t.ctx.units.get(ref);
   if (!info) throw t.unit.error(e, notFound);
-  t.service.add('Unit', 'Requires', `${info.serviceName}.service`);
-  t.service.add('Unit', 'After', `${info.serviceName}.service`);
+  t.service.add('Unit', 'Requires', `${info.serviceName}.service`, e);
+  t.service.add('Unit', 'After', `${info.serviceName}.service`, e);
   return info;
 }
 
@@ -55,12 +54,11 @@ export function storageSource(t: Target, e: Entry, source: string, allowImage: b
   if (source === '') throw t.unit.error(e, 'source cannot be empty');
   const src = source.startsWith('.') ? absolutePath(t.unit, source) : source;
   if (src.startsWith('/')) {
-    t.service.add('Unit', 'RequiresMountsFor', quoteWords([src]));
+    t.service.add('Unit', 'RequiresMountsFor', quoteListWord(src), e);
     return src;
   }
   if (src.endsWith('.volume') || (allowImage && src.endsWith('.image')) || src.endsWith('.artifact')) {
     const info = dependOn(t, e, src, `requested Quadlet source ${src} was not found`);
-    if (!info.resourceName) throw t.unit.error(e, `the podman name of ${src} depends on specifiers and cannot be referenced`);
     return info.resourceName;
   }
   return src;
@@ -118,7 +116,7 @@ export function userMappings(t: Target, section: string, cmd: Command, supportMa
     defined = true;
   }
   for (const [key, flag] of [['UIDMap', '--uidmap'], ['GIDMap', '--gidmap']] as const) {
-    for (const m of strvWords(unit, S, key)) {
+    for (const m of unit.strv(S, key)) {
       cmd.add(flag, m);
       defined = true;
     }
@@ -131,8 +129,8 @@ export function userMappings(t: Target, section: string, cmd: Command, supportMa
     }
   }
   const remap = unit.last(S, 'RemapUsers');
-  const uidMaps = strvWords(unit, S, 'RemapUid');
-  const gidMaps = strvWords(unit, S, 'RemapGid');
+  const uidMaps = unit.strv(S, 'RemapUid');
+  const gidMaps = unit.strv(S, 'RemapGid');
   if (defined) {
     if (remap || unit.has(S, 'RemapUid') || unit.has(S, 'RemapGid')) {
       throw fail(unit, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),

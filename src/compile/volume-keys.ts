@@ -5,7 +5,7 @@ export const VOLUME_KEYS: KeyTable = {
   // Handled around the table: the volume's and the service's names, global args.
   VolumeName: { rule: { kind: 'none' } },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' } },
+  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
   ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
 
   UID: { rule: { kind: 'string', flag: '--uid' } },
@@ -15,7 +15,7 @@ export const VOLUME_KEYS: KeyTable = {
   Driver: { rule: { kind: 'custom' }, gate: 'volume create --driver' },
   Image: { rule: { kind: 'custom' } },
   // Gated by value in the compiler: Copy=yes is podman's default, so older podmans just omit it.
-  Copy: { rule: { kind: 'custom' } },
+  Copy: { rule: { kind: 'custom' }, syntax: 'bool' },
   Device: { rule: { kind: 'custom' }, gate: 'volume create --opt' },
   Type: { rule: { kind: 'custom' }, gate: 'volume create --opt' },
   User: { rule: { kind: 'custom' }, gate: 'volume create --opt' },

@@ -1,6 +1,6 @@
 /** Compiles a .volume definition into the oneshot service that creates the volume with `podman volume create`. */
 import type { Definition } from '../model/definition.js';
-import { quoteWords } from '../unit/quote.js';
+import { quoteListWord, quoteWords } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import type { Command } from './command.js';
@@ -90,7 +90,7 @@ function mountOptions(job: Job): void {
     if (!type) return;
     if (!device) throw fail(unit, unit.last(S, 'Type'), "key Type can't be used without Device");
     cmd.add('--opt', `type=${type}`);
-    if (type === 'bind') service.add('Unit', 'RequiresMountsFor', quoteWords([device]));
+    if (type === 'bind') service.add('Unit', 'RequiresMountsFor', quoteListWord(device), unit.last(S, 'Device'));
   });
 
   const options = unit.get(S, 'Options');

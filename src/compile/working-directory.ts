@@ -6,7 +6,6 @@
  */
 import { posix } from 'node:path';
 import type { Entry } from '../unit/syntax.js';
-import { strvWords } from './rules.js';
 import { absolutePath, type Target } from './shared.js';
 
 /** Quadlet's URL test, alternation precedence included: http…, git://…, or …github.com/… anywhere. */
@@ -36,7 +35,7 @@ export function setWorkingDirectory(t: Target, section: string): string {
   switch (value.toLowerCase()) {
     case 'yaml': {
       if (section !== 'Kube') throw unit.error(e, `SetWorkingDirectory=${value} is only supported in .kube files`);
-      const yamls = strvWords(unit, 'Kube', 'Yaml');
+      const yamls = unit.strv('Kube', 'Yaml');
       if (yamls.length === 0) throw unit.error(e, 'no Yaml key specified');
       if (yamls.length !== 1) throw unit.error(e, 'SetWorkingDirectory=yaml is only supported when a single Yaml key is provided');
       relativeTo = yamls[0]!;

@@ -15,7 +15,7 @@ export interface TargetVersion {
 }
 
 /** --podman-version, else $BERTH_PODMAN_VERSION, else `podman --version`, else the newest podman berth knows. */
-export async function targetVersion(given: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<TargetVersion> {
+export async function targetVersion(given: string | undefined, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<TargetVersion> {
   for (const [value, source, what] of [
     [given, 'given', '--podman-version'],
     [env['BERTH_PODMAN_VERSION'], 'environment', 'BERTH_PODMAN_VERSION'],
@@ -26,7 +26,7 @@ export async function targetVersion(given: string | undefined, env: NodeJS.Proce
     return { version, source };
   }
   const podman = podmanPath(env);
-  const stdout = await podmanVersionOutput(podman);
+  const stdout = await podmanVersionOutput(podman, signal ?? AbortSignal.timeout(10_000));
   const version = stdout === undefined ? undefined : parseVersion(stdout.replace(/^podman version /, ''));
   if (version) return { version, source: 'detected' };
   return {
@@ -46,9 +46,9 @@ const builtin = createRequire(import.meta.url);
  * than podman takes to answer, not at all. podman starts at the call, so a caller can read definitions
  * while it runs.
  */
-function podmanVersionOutput(podman: string): Promise<string | undefined> {
+function podmanVersionOutput(podman: string, signal: AbortSignal): Promise<string | undefined> {
   const { execFile } = builtin('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve) => {
-    execFile(podman, ['--version'], { timeout: 10_000, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
+    execFile(podman, ['--version'], { signal, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout.trim()));
   });
 }

@@ -1,9 +1,11 @@
 /**
- * The generator's core: definitions in, units out. It compiles every definition it can and reports the
- * rest, so one bad file never keeps the others from being generated. No I/O here but the compilers' own
- * reads of the definitions they were given.
+ * The generator's core: definitions in, units out. Each definition is compiled, serialized and given its
+ * install links on its own, so one that fails (or makes berth fail) costs only its own units. A
+ * definition that needs another one which was refused (Network=x.network, Pod=x.pod, Requires=x.volume …)
+ * is refused as well, since its unit would require one that never exists; a pod starts only the members
+ * that were generated. No I/O here but the compilers' own reads of the definitions they were given.
  */
-import type { DefinitionError } from '../errors.js';
+import { DefinitionError } from '../errors.js';
 import { compileArtifact } from '../compile/artifact.js';
 import { compileBuild } from '../compile/build.js';
 import { compileContainer } from '../compile/container.js';
@@ -15,10 +17,10 @@ import { compileVolume } from '../compile/volume.js';
 import type { CompiledUnit } from '../compile/compiled.js';
 import { unitInfos, type CompileContext } from '../compile/context.js';
 import type { Version } from '../compile/version.js';
-import type { Definition, UnitKind } from '../model/definition.js';
-import { installSymlinks, type Symlink } from './install.js';
-import { DefinitionError as DefErr } from '../errors.js';
+import { KINDS, type Definition, type UnitKind } from '../model/definition.js';
 import type { UnitFile } from '../unit/unit-file.js';
+import { checkUnitName } from '../unit/unit-name.js';
+import { installSymlinks, type Symlink } from './install.js';
 
 export interface GeneratedUnit {
   /** e.g. web.service */
@@ -60,10 +62,68 @@ const COMPILERS: Record<UnitKind, Compiler> = {
   artifact: compileArtifact,
 };
 
-// Pods are compiled after the containers that join them, since containers add themselves to their pod.
+// Pods are compiled after the containers that join them, so that they leave out members already refused.
 const ORDER: Record<UnitKind, number> = { network: 1, volume: 1, image: 2, build: 2, artifact: 2, container: 3, kube: 3, pod: 4 };
 
+/** [Unit] keys by which a unit cannot start without another. */
+const HARD_DEPENDENCIES = ['Requires', 'Requisite', 'BindsTo'];
+
+/** One definition's outcome: its units when it compiled, else why not. */
+interface Outcome {
+  readonly def: Definition;
+  readonly compiled?: CompiledUnit;
+  readonly units: GeneratedUnit[];
+  readonly errors: DefinitionError[];
+  readonly warnings: DefinitionError[];
+}
+
+function bug(def: Definition, err: unknown): DefinitionError {
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new DefinitionError({ file: def.unit.path, line: 1 }, `berth failed on this definition (${what}); this is a bug in berth`);
+}
+
+/** A unit name from ServiceName= or the file's name that systemd would not accept. */
+function nameProblem(def: Definition, fileName: string): DefinitionError | undefined {
+  const c = checkUnitName(fileName);
+  if (!('problem' in c)) return undefined;
+  const e = def.unit.last(KINDS[def.kind].section, 'ServiceName');
+  return e ? def.unit.error(e, c.problem) : new DefinitionError({ file: def.unit.path, line: 1 }, `its unit name is not valid: ${c.problem}`);
+}
+
+/** Compiles one definition into the text and links of each of its units. Never throws. */
+function build(def: Definition, ctx: CompileContext, header: readonly string[]): Outcome {
+  const units: GeneratedUnit[] = [];
+  const warnings: DefinitionError[] = [];
+  let compiled: CompiledUnit;
+  try {
+    compiled = COMPILERS[def.kind](def, ctx);
+    warnings.push(...compiled.warnings);
+    if (compiled.errors.length > 0) return { def, units, errors: [...compiled.errors], warnings };
+    const main = { fileName: `${compiled.serviceName}.service`, unit: compiled.service };
+    const all = [main, ...(compiled.extraUnits ?? [])];
+    for (const { fileName } of all) {
+      const bad = nameProblem(def, fileName);
+      if (bad) return { def, units, errors: [bad], warnings };
+    }
+    const text = (unit: UnitFile): string => unit.toString(header);
+    const install = installSymlinks(main.unit, main.fileName);
+    warnings.push(...install.warnings);
+    units.push({ fileName: main.fileName, text: text(main.unit), symlinks: install.links, source: def.unit.path });
+    // A definition's extra units (its checkpoint timer) are enabled when its own unit is: by WantedBy= and
+    // the like, not by a mere Alias=.
+    const installed = install.links.some((l) => l.path.includes('/'));
+    for (const extra of compiled.extraUnits ?? []) {
+      const links = installed ? installSymlinks(extra.unit, extra.fileName).links : [];
+      units.push({ fileName: extra.fileName, text: text(extra.unit), symlinks: links, source: def.unit.path });
+    }
+  } catch (err) {
+    return { def, units: [], errors: [err instanceof DefinitionError ? err : bug(def, err)], warnings };
+  }
+  return { def, compiled, units, errors: [], warnings };
+}
+
 export function generate(definitions: readonly Definition[], opts: GenerateOptions): GenerateResult {
+  const refused = new Set<string>();
   const ctx: CompileContext = {
     target: opts.target,
     user: opts.user,
@@ -71,43 +131,53 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
     berth: opts.berth ?? ['/usr/bin/berth'],
     validateCalendar: opts.validateCalendar ?? (() => undefined),
     units: unitInfos(definitions),
+    refused,
   };
+  const header = [`Automatically generated by ${opts.generatedBy ?? 'berth generate'}`, ''];
+  const owner = new Map<string, string>();
+  for (const [fileName, info] of ctx.units) owner.set(`${info.serviceName}.service`, fileName);
+
+  const outcomes = new Map<string, Outcome>();
+  const record = (o: Outcome): void => {
+    outcomes.set(o.def.fileName, o);
+    if (o.errors.length > 0) refused.add(o.def.fileName);
+  };
+  for (const def of [...definitions].sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) record(build(def, ctx, header));
+
+  // Refuse what needs a refused definition, until nothing more is refused; pods are rebuilt each round,
+  // since their members may have been refused.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const o of outcomes.values()) {
+      if (!o.compiled || refused.has(o.def.fileName)) continue;
+      const service = o.compiled.service;
+      for (const e of service.entries('Unit')) {
+        if (!HARD_DEPENDENCIES.includes(e.key)) continue;
+        const needed = (service.splitEntry(e, { retainEscape: true }) ?? []).map((w) => owner.get(w)).find((f) => f !== undefined && f !== o.def.fileName && refused.has(f));
+        if (needed === undefined) continue;
+        record({ ...o, units: [], errors: [service.error(e, `depends on ${needed}, which was refused`)] });
+        grew = true;
+        break;
+      }
+    }
+    if (grew) for (const o of outcomes.values()) if (o.def.kind === 'pod' && !refused.has(o.def.fileName)) record(build(o.def, ctx, header));
+  }
+
   const units: GeneratedUnit[] = [];
   const errors: DefinitionError[] = [];
   const warnings: DefinitionError[] = [];
-  const owners = new Map<string, string>();
-  const sorted = [...definitions].sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
-  for (const def of sorted) {
-    const compiled = COMPILERS[def.kind](def, ctx);
-    warnings.push(...compiled.warnings);
-    if (compiled.errors.length > 0) {
-      errors.push(...compiled.errors);
+  const written = new Map<string, string>();
+  for (const o of outcomes.values()) {
+    warnings.push(...o.warnings);
+    errors.push(...o.errors);
+    if (o.errors.length > 0) continue;
+    const clash = o.units.find((u) => written.has(u.fileName));
+    if (clash) {
+      errors.push(new DefinitionError({ file: o.def.unit.path, line: 1 }, `${clash.fileName} is already generated from ${written.get(clash.fileName)}`));
       continue;
     }
-    const fileName = `${compiled.serviceName}.service`;
-    const outputs = [fileName, ...(compiled.extraUnits ?? []).map((x) => x.fileName)];
-    const clash = outputs.find((name) => owners.has(name));
-    if (clash !== undefined) {
-      errors.push(new DefErr({ file: def.unit.path, line: 1 }, `${clash} is already generated from ${owners.get(clash)}`));
-      continue;
-    }
-    for (const name of outputs) owners.set(name, def.unit.path);
-    const header = (unit: UnitFile): UnitFile => {
-      unit.parsed.leading.unshift(
-        { kind: 'comment', raw: `# Automatically generated by ${opts.generatedBy ?? 'berth generate'}` },
-        { kind: 'comment', raw: '#' },
-      );
-      return unit;
-    };
-    const symlinks = installSymlinks(compiled.service, fileName);
-    units.push({ fileName, text: header(compiled.service).toString(), symlinks, source: def.unit.path });
-    // A definition's extra units (its checkpoint timer) are enabled when its own unit is: by WantedBy= and
-    // the like, not by a mere Alias=.
-    const installed = symlinks.some((l) => l.path.includes('/'));
-    for (const extra of compiled.extraUnits ?? []) {
-      const extraLinks = installed ? installSymlinks(extra.unit, extra.fileName) : [];
-      units.push({ fileName: extra.fileName, text: header(extra.unit).toString(), symlinks: extraLinks, source: def.unit.path });
-    }
+    for (const u of o.units) written.set(u.fileName, o.def.unit.path);
+    units.push(...o.units);
   }
   return { units, errors, warnings };
 }

@@ -1,17 +1,23 @@
 /**
  * Generated units cannot be `systemctl enable`d, so the generator does what enabling would: it turns
  * [Install] into symlinks in its output folder (WantedBy= → X.wants/, RequiredBy= → X.requires/,
- * UpheldBy= → X.upholds/, Alias= → another name).
+ * UpheldBy= → X.upholds/, Alias= → another name). Every name must be a valid unit name (no `/`, a known
+ * suffix); one that is not is skipped with a warning at its line, so a link never leaves the folder.
  */
-import { posix } from 'node:path';
-import { strvWords } from '../compile/rules.js';
+import type { DefinitionError } from '../errors.js';
 import type { UnitFile } from '../unit/unit-file.js';
+import { checkUnitName } from '../unit/unit-name.js';
 
 export interface Symlink {
-  /** Relative to the output folder, e.g. multi-user.target.wants/web.service. */
+  /** Relative to the output folder: NAME, or DIR/NAME for a dependency link (e.g. multi-user.target.wants/web.service). */
   readonly path: string;
   /** Relative to the link's folder. */
   readonly target: string;
+}
+
+export interface Install {
+  readonly links: Symlink[];
+  readonly warnings: DefinitionError[];
 }
 
 const DEPENDENT = [
@@ -20,20 +26,47 @@ const DEPENDENT = [
   ['UpheldBy', 'upholds'],
 ] as const;
 
-export function installSymlinks(service: UnitFile, fileName: string): Symlink[] {
-  const links: string[] = strvWords(service, 'Install', 'Alias').map((a) => posix.normalize(a));
-  let installed: string | undefined = fileName;
-  const at = fileName.indexOf('@');
-  const dot = fileName.lastIndexOf('.');
+/** The links that enable `fileName` (a valid unit name) as its [Install] section asks. */
+export function installSymlinks(service: UnitFile, fileName: string): Install {
+  const links: Symlink[] = [];
+  const warnings: DefinitionError[] = [];
+  const named = checkUnitName(fileName);
+  const type = 'type' in named ? named.type : '';
+  const valid = (key: string, check: (name: string) => string | undefined): string[] => {
+    const out: string[] = [];
+    for (const e of service.list('Install', key)) {
+      for (const name of service.splitEntry(e, { retainEscape: true }) ?? []) {
+        const problem = check(name);
+        if (problem) warnings.push(service.error(e, `${problem}; no link is made for it`));
+        else out.push(name);
+      }
+    }
+    return out;
+  };
+  const unitName = (name: string): string | undefined => {
+    const c = checkUnitName(name);
+    return 'problem' in c ? c.problem : undefined;
+  };
+
+  for (const alias of valid('Alias', (name) => unitName(name) ?? (name.endsWith(`.${type}`) ? undefined : `the alias "${name}" is not a .${type} like the unit`))) {
+    if (alias !== fileName) links.push({ path: alias, target: fileName });
+  }
   // A template installs only with DefaultInstance=; its [Install] still serves instances linked by hand.
-  if (at >= 0 && at === dot - 1) {
+  let installed: string | undefined = fileName;
+  if ('form' in named && named.form === 'template') {
     const instance = service.get('Install', 'DefaultInstance');
-    installed = instance ? fileName.slice(0, at + 1) + instance + fileName.slice(dot) : undefined;
+    const at = fileName.indexOf('@');
+    installed = instance ? fileName.slice(0, at + 1) + instance + fileName.slice(at + 1) : undefined;
+    const c = installed && checkUnitName(installed);
+    if (c && 'problem' in c) {
+      warnings.push(service.error(service.last('Install', 'DefaultInstance')!, `${c.problem}; the template is not installed`));
+      installed = undefined;
+    }
   }
   if (installed) {
     for (const [key, suffix] of DEPENDENT) {
-      for (const target of strvWords(service, 'Install', key)) links.push(`${target}.${suffix}/${installed}`);
+      for (const target of valid(key, unitName)) links.push({ path: `${target}.${suffix}/${installed}`, target: `../${fileName}` });
     }
   }
-  return links.map((path) => ({ path, target: posix.relative(posix.dirname(path), fileName) }));
+  return { links, warnings };
 }

@@ -1,78 +1,89 @@
 /**
  * Reads definitions from the search path: every definition file (subfolders included) with its drop-ins
- * merged. A file that cannot be read or parsed is reported and skipped; the others still load.
+ * merged. Only regular files are read (symlinks followed): a FIFO, socket or device among the definitions
+ * is skipped with a warning, never opened in a way that could wait; a file's size is checked before it is
+ * read; folders are entered once each, however symlinks loop. A file that cannot be read or parsed is
+ * reported and skipped; the others still load.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DefinitionError } from '../errors.js';
 import { kindOf, templateParts, type Definition } from '../model/definition.js';
 import { UnitFile } from '../unit/unit-file.js';
 import { isPrivateSubfolder } from './search-paths.js';
 
+/**
+ * The largest definition or drop-in berth reads. Real ones are a few kilobytes; systemd itself refuses
+ * unit lines above 1 MiB. A bigger file is refused alone, before it is read.
+ */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
 export interface LoadResult {
   readonly definitions: Definition[];
   readonly errors: DefinitionError[];
+  /** Files and folders that were skipped but are no definition's fault (a FIFO, an unreadable folder). */
+  readonly warnings: DefinitionError[];
 }
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
+const at = (file: string, detail: string): DefinitionError => new DefinitionError({ file, line: 0 }, detail);
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
+const code = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
 
 /**
- * One reading of the search folders: every folder with its sorted entry names and which of them are
- * folders. Each folder is read once, without a stat per file, and drop-in folders are looked for only
- * where a folder's listing has them: the generator runs at every boot, often over hundreds of files.
+ * One reading of the search folders: every folder (depth first, each once by device and inode) with its
+ * sorted entries. Drop-in folders are listed only where a folder's listing has them: the generator runs
+ * at every boot, often over hundreds of files.
  */
 class Tree {
-  /** Search folders and their subfolders (depth first), skipping drop-in folders. */
   readonly dirs: string[] = [];
-  /** Each folder's entries, sorted; a folder that cannot be read has none. */
-  readonly names = new Map<string, string[]>();
-  readonly #has = new Map<string, Set<string>>();
+  readonly entries = new Map<string, Dirent[]>();
+  readonly warnings: DefinitionError[] = [];
+  readonly #names = new Map<string, Set<string>>();
   readonly #listings = new Map<string, string[]>();
+  readonly #visited = new Set<string>();
 
   constructor(searchDirs: readonly string[]) {
-    for (const d of searchDirs) if (isDir(d)) this.#walk(resolve(d));
+    for (const d of searchDirs) this.#walk(resolve(d), true);
   }
 
-  #walk(dir: string): void {
-    this.dirs.push(dir);
+  #walk(dir: string, root: boolean): void {
     let entries: Dirent[];
     try {
+      const st = statSync(dir);
+      if (!st.isDirectory()) return;
+      const id = `${st.dev}:${st.ino}`;
+      if (this.#visited.has(id)) return;
+      this.#visited.add(id);
       entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      entries = [];
+    } catch (err) {
+      // A search folder that does not exist is normal; anything else deserves a word.
+      if (!(root && code(err) === 'ENOENT')) this.warnings.push(at(dir, `folder skipped: ${(err as Error).message}`));
+      return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const names = entries.map((e) => e.name);
-    this.names.set(dir, names);
-    this.#has.set(dir, new Set(names));
+    this.dirs.push(dir);
+    this.entries.set(dir, entries);
+    this.#names.set(dir, new Set(entries.map((e) => e.name)));
     for (const e of entries) {
       if (e.name.endsWith('.d') || isPrivateSubfolder(dir, e.name)) continue;
-      const sub = join(dir, e.name);
-      // A symlink is followed, as stat does; other kinds need no stat to rule them out.
-      if (e.isDirectory() || (e.isSymbolicLink() && isDir(sub))) this.#walk(sub);
+      if (e.isDirectory() || (e.isSymbolicLink() && !kindOf(e.name))) this.#walk(join(dir, e.name), false);
     }
   }
 
   /** The sorted entries of `name` inside `dir`, when the listing of `dir` has it (read once). */
   listing(dir: string, name: string): string[] {
-    if (!this.#has.get(dir)?.has(name)) return [];
+    if (!this.#names.get(dir)?.has(name)) return [];
     const path = join(dir, name);
     let names = this.#listings.get(path);
-    if (!names) this.#listings.set(path, (names = listDir(path)));
+    if (!names) {
+      try {
+        names = readdirSync(path).sort();
+      } catch (err) {
+        if (code(err) !== 'ENOTDIR' && code(err) !== 'ENOENT') this.warnings.push(at(path, `folder skipped: ${(err as Error).message}`));
+        names = [];
+      }
+      this.#listings.set(path, names);
+    }
     return names;
   }
 }
@@ -98,20 +109,73 @@ export function dropinDirNames(fileName: string): string[] {
   return names.reverse();
 }
 
-function parseFile(path: string, errors: DefinitionError[]): UnitFile | undefined {
-  let text: string;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const NOT_REGULAR = 'not a regular file (a FIFO, socket or device)';
+
+/**
+ * Reads a definition file as text, or says why it is not one. Only a regular file is opened (symlinks
+ * followed), and without blocking, so a FIFO that takes its place between the check and the open cannot
+ * hold the generator either; its size is checked before it is read to its end.
+ */
+export function readDefinitionText(path: string): { text: string } | { skip: string } | { error: string } {
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    const st = statSync(path);
+    if (!st.isFile()) return { skip: st.isDirectory() ? 'a folder, not a file' : NOT_REGULAR };
+    if (st.size > MAX_DEFINITION_BYTES) return { error: `is ${st.size} bytes; berth reads definitions of at most ${MAX_DEFINITION_BYTES} bytes` };
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
-    errors.push(new DefinitionError({ file: path, line: 0 }, `cannot read: ${(err as Error).message}`));
+    if (code(err) === 'ELOOP') return { skip: 'a symlink that loops' };
+    return code(err) === 'ENXIO' ? { skip: NOT_REGULAR } : { error: `cannot be read: ${(err as Error).message}` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { skip: NOT_REGULAR };
+    if (st.size > MAX_DEFINITION_BYTES) return { error: `is ${st.size} bytes; berth reads definitions of at most ${MAX_DEFINITION_BYTES} bytes` };
+    const buf = Buffer.allocUnsafe(Math.min(st.size, MAX_DEFINITION_BYTES) + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > MAX_DEFINITION_BYTES) return { error: `grew past ${MAX_DEFINITION_BYTES} bytes while it was read` };
+    const bytes = buf.subarray(0, n);
+    if (bytes.includes(0)) return { error: 'holds a NUL byte: it is not a text file' };
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      return { error: 'is not UTF-8 text' };
+    }
+    if (text.startsWith('\ufeff')) return { error: 'starts with a byte-order mark, which Quadlet does not read; save it without one' };
+    return { text };
+  } catch (err) {
+    return { error: `cannot be read: ${(err as Error).message}` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Reading {
+  readonly errors: DefinitionError[];
+  readonly warnings: DefinitionError[];
+}
+
+function parseFile(path: string, r: Reading): UnitFile | undefined {
+  const read = readDefinitionText(path);
+  if ('skip' in read) {
+    r.warnings.push(at(path, `skipped: ${read.skip}`));
     return undefined;
   }
-  const parsed = UnitFile.parse(text, path);
-  errors.push(...parsed.errors);
+  if ('error' in read) {
+    r.errors.push(at(path, read.error));
+    return undefined;
+  }
+  const parsed = UnitFile.parse(read.text, path);
+  for (const e of parsed.errors) r.errors.push(e);
   return parsed.errors.length === 0 ? parsed.unit : undefined;
 }
 
-function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, errors: DefinitionError[]): boolean {
+/** Merges the definition's drop-ins; false when one of them could not be read, which refuses the definition. */
+function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading): boolean {
   const chosen = new Map<string, string>();
   for (const name of dropinDirNames(fileName)) {
     for (const dir of tree.dirs) {
@@ -122,9 +186,10 @@ function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, errors: Defi
   }
   let ok = true;
   for (const conf of [...chosen.keys()].sort()) {
-    const dropin = parseFile(chosen.get(conf)!, errors);
+    const before = r.warnings.length;
+    const dropin = parseFile(chosen.get(conf)!, r);
     if (dropin) unit.merge(dropin);
-    else ok = false;
+    else if (r.warnings.length === before) ok = false;
   }
   return ok;
 }
@@ -133,15 +198,23 @@ export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
   const tree = new Tree(searchDirs);
   const seen = new Set<string>();
   const definitions: Definition[] = [];
-  const errors: DefinitionError[] = [];
+  const r: Reading = { errors: [], warnings: tree.warnings };
   for (const dir of tree.dirs) {
-    for (const fileName of tree.names.get(dir) ?? []) {
+    for (const entry of tree.entries.get(dir)!) {
+      const fileName = entry.name;
       const kind = kindOf(fileName);
       if (!kind || seen.has(fileName)) continue;
-      seen.add(fileName);
-      const unit = parseFile(join(dir, fileName), errors);
-      if (unit && mergeDropins(unit, fileName, tree, errors)) definitions.push({ fileName, kind, unit });
+      const path = join(dir, fileName);
+      try {
+        const unit = parseFile(path, r);
+        // As Quadlet does, a file that cannot be read leaves its name free for a later folder.
+        if (!unit) continue;
+        seen.add(fileName);
+        if (mergeDropins(unit, fileName, tree, r)) definitions.push({ fileName, kind, unit });
+      } catch (err) {
+        r.errors.push(at(path, `berth failed to read it (${(err as Error).message}); this is a bug in berth`));
+      }
     }
   }
-  return { definitions, errors };
+  return { definitions, errors: r.errors, warnings: r.warnings };
 }

@@ -1,6 +1,6 @@
 /** Finds one container definition by its unit name, for the commands that act on a running container. */
 import { readCheckpoint, type CheckpointSettings } from '../compile/checkpoint-settings.js';
-import { containerNameOf, unitInfos } from '../compile/context.js';
+import { unitInfos } from '../compile/context.js';
 import { Problems } from '../compile/service.js';
 import { UsageError } from '../errors.js';
 import type { Definition } from '../model/definition.js';
@@ -22,8 +22,8 @@ export function findContainer(name: string, user: boolean, env: NodeJS.ProcessEn
   const infos = unitInfos(definitions);
   const definition = definitions.find((d) => d.kind === 'container' && infos.get(d.fileName)?.serviceName === unitName);
   if (!definition) throw new UsageError(`no container definition named ${unitName} on the search path (${searchPaths(user, env).join(', ')})`);
-  const containerName = containerNameOf(definition).replaceAll('%N', unitName);
-  if (containerName.includes('%')) throw new UsageError(`${unitName}: its ContainerName uses specifiers other than %N, which berth cannot resolve outside systemd`);
+  const containerName = infos.get(definition.fileName)!.resourceName;
+  if (containerName.includes('%')) throw new UsageError(`${unitName}: its ContainerName uses specifiers other than the unit's name (%N, %n, %p …), which berth cannot resolve outside systemd`);
   const problems = new Problems();
   const checkpoint = readCheckpoint(definition.unit, () => undefined, problems);
   if (problems.errors.length > 0) throw problems.errors[0]!;

@@ -6,10 +6,12 @@
 const WHITESPACE = ' \t\n\r';
 
 export interface SplitOptions {
-  /** Decode C escapes (\n, \t, \x41, \u00e9 …); otherwise a backslash takes the next character literally. */
+  /** Decode C escapes (\\n, \\t, \\x41, \\u00e9 …); otherwise a backslash takes the next character literally. */
   cunescape?: boolean;
-  /** Accept an unbalanced quote or a trailing backslash, and keep unknown escapes as written. */
+  /** Accept an unbalanced quote, and drop a trailing backslash (Quadlet's and systemd's SplitRelax). */
   relax?: boolean;
+  /** Keep an unknown escape (and a trailing backslash) as written instead of refusing it. */
+  unescapeRelax?: boolean;
   /** Keep backslashes as ordinary characters (systemd's strv keys such as WantedBy=). */
   retainEscape?: boolean;
 }
@@ -73,9 +75,11 @@ function decodeBytes(word: string): string {
 }
 
 /**
- * Splits a value into words like systemd's extract_first_word() with EXTRACT_UNQUOTE: whitespace
- * separates, single or double quotes group (and may sit inside a word), and a backslash escapes.
- * An empty quoted word ("") is kept as an empty string, as systemd keeps it.
+ * Splits a value into words as Quadlet's splitString() and systemd's extract_first_word() do, always
+ * unquoting: whitespace separates, single or double quotes group (and may sit inside a word), and a
+ * backslash escapes. Where Quadlet's port differs from systemd, systemd's reading is kept, since systemd
+ * is what finally runs the words: an empty quoted word ("") is a word (Quadlet stops splitting there), and
+ * \\xNN escapes are bytes (Quadlet takes them for code points).
  */
 export function splitWords(value: string, opts: SplitOptions = {}): string[] {
   const words: string[] = [];
@@ -87,28 +91,25 @@ export function splitWords(value: string, opts: SplitOptions = {}): string[] {
     let word = '';
     let quote: string | undefined;
     let quoteStart = 0;
-    let started = false;
     for (; i < n; i++) {
       const c = value[i]!;
       if (c === '\\' && !opts.retainEscape) {
-        started = true;
         if (i + 1 >= n) {
-          if (opts.relax) {
-            i++;
-            break;
-          }
-          throw new SplitError('trailing backslash', i);
+          if (opts.unescapeRelax && (quote === undefined || opts.relax)) word += '\\';
+          else if (!opts.relax) throw new SplitError('unbalanced escape', i);
+          i++;
+          break;
         }
         if (opts.cunescape) {
           const esc = cunescapeOne(value, i + 1);
           if (esc) {
             word += esc.text;
             i += esc.length;
-          } else if (opts.relax) {
+          } else if (opts.unescapeRelax) {
             word += '\\' + value[i + 1];
             i++;
           } else {
-            throw new SplitError(`unknown escape sequence "\\${value[i + 1]}"`, i);
+            throw new SplitError('unsupported escape char', i);
           }
         } else {
           word += value[i + 1];
@@ -124,15 +125,13 @@ export function splitWords(value: string, opts: SplitOptions = {}): string[] {
       if (c === '"' || c === "'") {
         quote = c;
         quoteStart = i;
-        started = true;
         continue;
       }
       if (WHITESPACE.includes(c)) break;
       word += c;
-      started = true;
     }
     if (quote && !opts.relax) throw new SplitError('unbalanced quotes', quoteStart);
-    if (started) words.push(decodeBytes(word));
+    words.push(decodeBytes(word));
   }
 }
 
@@ -155,8 +154,6 @@ function cEscape(word: string): string {
   for (const ch of word) {
     switch (ch) {
       case '\\': out += '\\\\'; break;
-      // Quadlet writes spaces as \x20 inside quotes; doing the same keeps output identical to its.
-      case ' ': out += '\\x20'; break;
       case '"': out += '\\"'; break;
       case '\n': out += '\\n'; break;
       case '\t': out += '\\t'; break;
@@ -174,13 +171,18 @@ function cEscape(word: string): string {
   return out;
 }
 
-/** Writes one word of a command line or list so that systemd's parser yields exactly that word. */
-export function quoteWord(word: string, opts: QuoteOptions = {}): string {
+function doubleSpecials(word: string, opts: QuoteOptions): string {
   if (word.includes('\0')) throw new Error('a word cannot contain a NUL byte');
   let w = word;
   if (opts.specifiers === 'escape') w = w.replaceAll('%', '%%');
   // A function, not the string '$$': in a replacement string "$$" is the pattern for one literal "$".
   if (opts.variables === 'escape') w = w.replaceAll('$', () => '$$');
+  return w;
+}
+
+/** Writes one word of a command line (systemd unquotes and C-unescapes it) so that it yields exactly that word. */
+export function quoteWord(word: string, opts: QuoteOptions = {}): string {
+  const w = doubleSpecials(word, opts);
   if (w !== '' && !NEEDS_QUOTING.test(w)) return w;
   return '"' + cEscape(w) + '"';
 }
@@ -195,9 +197,16 @@ export function quoteArgvLiteral(argv: readonly string[]): string {
   return quoteWords(argv, { specifiers: 'escape', variables: 'escape' });
 }
 
-/** Escapes a value that systemd takes whole (not split into words), keeping specifiers. */
-export function escapeValue(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+/**
+ * Writes one word of a list that systemd unquotes but does not C-unescape (RequiresMountsFor=, After= …):
+ * there a backslash only takes the next character literally, so `\x20` would arrive as `x20`. Quotes group,
+ * and only `"` and `\` are escaped. Line breaks cannot be written at all.
+ */
+export function quoteListWord(word: string, opts: QuoteOptions = {}): string {
+  const w = doubleSpecials(word, opts);
+  if (/[\n\r]/.test(w)) throw new Error('a list word cannot contain a line break');
+  if (w !== '' && !NEEDS_QUOTING.test(w)) return w;
+  return '"' + w.replace(/["\\]/g, (c) => '\\' + c) + '"';
 }
 
 /**

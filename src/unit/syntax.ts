@@ -1,129 +1,169 @@
 /**
- * A faithful reader of systemd unit-file syntax (systemd.syntax(7)): sections, repeated keys in order,
- * comments only at line start, backslash continuation (comment lines inside a continuation are skipped,
- * as systemd does). Each item keeps its original text, so a file read and written unchanged comes back
- * byte for byte. Values stay raw here; splitting into words is the job of quote.ts.
+ * The Quadlet line language: how Podman's Quadlet (pkg/systemd/parser, 5.x) reads a definition file.
+ * A definition means what Quadlet makes of it, so this follows Quadlet where it differs from systemd:
+ * every line is trimmed (Go's unicode whitespace), a line ending in a backslash is joined to the next one
+ * without the backslash and without a space, comment and blank lines inside a continuation are skipped,
+ * and sections of one name merge. Only what systemd or podman will see is kept: keys and values with their
+ * place in the file; comments are not, since berth never copies text into the units it writes.
  */
 import { DefinitionError } from '../errors.js';
 
 export interface Entry {
-  readonly kind: 'entry';
-  key: string;
-  value: string;
-  /** 1-based line and column of the key. */
+  readonly key: string;
+  readonly value: string;
+  /** 1-based line and column where the key starts (the first line of a continued value); 0 when generated. */
   readonly line: number;
   readonly column: number;
-  /** The original text (several physical lines for a continued value); dropped when the entry is edited. */
-  raw?: string;
-  /** The file the entry came from, when it was merged in from a drop-in. */
-  file?: string;
-}
-
-export interface Comment {
-  readonly kind: 'comment';
-  /** The whole line, blank lines included. */
-  readonly raw: string;
+  /** The file the entry came from (a drop-in's own path when merged in from one). */
+  readonly file: string;
+  /** For a generated entry: the definition's entry it was made from, which problems with it are reported at. */
+  readonly from?: Entry;
 }
 
 export interface Section {
-  name: string;
+  readonly name: string;
+  /** Where the section first starts. */
   readonly line: number;
-  raw?: string;
-  items: Array<Entry | Comment>;
-}
-
-export interface ParsedUnit {
-  path: string;
-  /** Comments and blank lines before the first section. */
-  leading: Comment[];
-  sections: Section[];
-  /** The line ending of the original text, kept for a byte-exact round trip. */
-  eol: '\n' | '\r\n';
-  finalNewline: boolean;
+  readonly entries: Entry[];
 }
 
 export interface ParseResult {
-  unit: ParsedUnit;
-  errors: DefinitionError[];
+  /** Sections in the order of their first header; repeated headers of one name merged. */
+  readonly sections: Section[];
+  readonly errors: DefinitionError[];
 }
 
-const isComment = (trimmed: string): boolean => trimmed.startsWith('#') || trimmed.startsWith(';');
-
-/** True when the text ends in a backslash that is not itself escaped. */
-function continues(text: string): boolean {
-  let n = 0;
-  for (let i = text.length - 1; i >= 0 && text[i] === '\\'; i--) n++;
-  return n % 2 === 1;
+/** Go's unicode.IsSpace for one UTF-16 code unit (no code point outside the BMP is a space). */
+export function isGoSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
-/** Parses unit-file text; every problem is returned (not only the first), each with file, line and column. */
+/** Go's strings.TrimSpace. */
+export function goTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isGoSpace(s.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Go's unicode.IsControl: C0, DEL and C1. */
+const isControl = (c: number): boolean => c < 0x20 || (c >= 0x7f && c <= 0x9f);
+
+const isComment = (line: string): boolean => line === '' || line[0] === '#' || line[0] === ';';
+
+/** A group header as Quadlet accepts it: `[name]`, then only spaces or tabs. */
+function groupName(line: string): string | undefined {
+  if (line[0] !== '[') return undefined;
+  const end = line.indexOf(']');
+  if (end < 0) return undefined;
+  for (let i = end + 1; i < line.length; i++) if (line[i] !== ' ' && line[i] !== '\t') return undefined;
+  return line.slice(1, end);
+}
+
+/**
+ * Quadlet trims the key's end byte by byte with unicode.IsSpace, which takes the UTF-8 continuation bytes
+ * 0x85 and 0xA0 for spaces: a key ending in a character whose UTF-8 form ends in one of them (à, Å, …)
+ * loses half of that character. Such a key is refused rather than read as the broken bytes Quadlet makes of it.
+ */
+function endsInSpaceByte(key: string): boolean {
+  const cp = key.codePointAt(key.length - 1 - (key.length > 1 && /[\udc00-\udfff]$/.test(key) ? 1 : 0)) ?? 0;
+  if (cp < 0x80) return false;
+  const lastByte = 0x80 | (cp & 0x3f);
+  return lastByte === 0x85 || lastByte === 0xa0;
+}
+
+/** Parses definition text. Every problem is returned (Quadlet stops at the first; the file is refused either way). */
 export function parseUnit(text: string, path: string): ParseResult {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const finalNewline = text.endsWith('\n');
-  const body = finalNewline ? text.slice(0, -eol.length) : text;
-  const lines = body === '' && !finalNewline ? [] : body.split(eol);
-  const unit: ParsedUnit = { path, leading: [], sections: [], eol, finalNewline };
+  const sections: Section[] = [];
+  const byName = new Map<string, Section>();
   const errors: DefinitionError[] = [];
   let current: Section | undefined;
-  const push = (item: Entry | Comment): void => {
-    if (current) current.items.push(item);
-    else if (item.kind === 'comment') unit.leading.push(item);
+  const fail = (line: number, column: number, detail: string, key?: string): void => {
+    errors.push(new DefinitionError({ file: path, line, column, ...(key === undefined ? {} : { key }) }, detail));
   };
 
-  for (let i = 0; i < lines.length; i++) {
-    const first = lines[i]!;
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const lines = body.split('\n');
+  const last = lines.length - 1;
+  // The continuation being collected, and where its first line started.
+  let remaining = '';
+  let startLine = 0;
+  let startColumn = 0;
+
+  for (let i = 0; i <= last; i++) {
+    const physical = lines[i]!;
+    let line = goTrim(physical);
     const lineNo = i + 1;
-    const trimmed = first.trim();
-    if (trimmed === '' || isComment(trimmed)) {
-      push({ kind: 'comment', raw: first });
-      continue;
+    if (isComment(line)) {
+      if (remaining !== '') continue;
+    } else {
+      if (line.endsWith('\\')) {
+        line = line.slice(0, -1);
+        if (i !== last) {
+          if (remaining === '') {
+            startLine = lineNo;
+            startColumn = physical.length - physical.trimStart().length + 1;
+          }
+          remaining += line;
+          continue;
+        }
+      }
+      if (remaining !== '') {
+        line = remaining + line;
+        remaining = '';
+      } else {
+        startLine = lineNo;
+        startColumn = physical.length - physical.trimStart().length + 1;
+      }
     }
-    if (trimmed.startsWith('[')) {
-      const close = trimmed.indexOf(']');
-      const name = close > 0 ? trimmed.slice(1, close) : '';
-      if (close < 0 || trimmed.slice(close + 1).trim() !== '' || name === '' || /[[\]\x00-\x1f]/.test(name)) {
-        errors.push(new DefinitionError({ file: path, line: lineNo, column: 1 }, `invalid section header "${trimmed}"`));
-        // Lines under a bad header belong to no section we keep; they are not reported a second time.
-        current = { name: '', line: lineNo, items: [] };
+    if (isComment(line)) continue;
+
+    const name = groupName(line);
+    if (name !== undefined) {
+      let bad = name === '';
+      for (let k = 0; k < name.length && !bad; k++) {
+        const c = name.charCodeAt(k);
+        bad = c === 0x5b || c === 0x5d || isControl(c);
+      }
+      if (bad) {
+        fail(startLine, startColumn, `invalid section name "${name}"`);
+        current = undefined;
         continue;
       }
-      current = { name, line: lineNo, raw: first, items: [] };
-      unit.sections.push(current);
+      current = byName.get(name);
+      if (!current) {
+        current = { name, line: startLine, entries: [] };
+        byName.set(name, current);
+        sections.push(current);
+      }
       continue;
     }
-    // Join continuation lines. Quadlet tolerates whitespace after the backslash, so trailing space is ignored.
-    let logical = first.trimEnd();
-    let end = i;
-    let open = continues(logical);
-    if (open) logical = logical.slice(0, -1) + ' ';
-    while (open && end + 1 < lines.length) {
-      end++;
-      const next = lines[end]!;
-      if (isComment(next.trim())) continue;
-      logical += next.trimEnd();
-      open = continues(logical);
-      if (open) logical = logical.slice(0, -1) + ' ';
-    }
-    logical = logical.trimEnd();
-    const raw = lines.slice(i, end + 1).join(eol);
-    const column = first.length - first.trimStart().length + 1;
-    i = end;
-    const eq = logical.indexOf('=');
-    if (eq < 0) {
-      errors.push(new DefinitionError({ file: path, line: lineNo, column },
-        `"${trimmed}" is not a key=value assignment, section header or comment`));
+
+    const eq = line.indexOf('=');
+    if (eq <= 0) {
+      const shown = line.length > 80 ? `${line.slice(0, 80)}…` : line;
+      fail(startLine, startColumn, `"${shown}" is not a key=value assignment, section header or comment`);
       continue;
     }
-    const key = logical.slice(0, eq).trim();
-    if (key === '') {
-      errors.push(new DefinitionError({ file: path, line: lineNo, column }, 'assignment without a key'));
+    let keyEnd = eq;
+    while (keyEnd > 0 && isGoSpace(line.charCodeAt(keyEnd - 1)) && line.charCodeAt(keyEnd - 1) < 0x80) keyEnd--;
+    const key = line.slice(0, keyEnd);
+    if (endsInSpaceByte(key)) {
+      fail(startLine, startColumn, `the key "${key}" ends in a character that Quadlet cannot read`);
       continue;
     }
     if (!current) {
-      errors.push(new DefinitionError({ file: path, line: lineNo, column, key }, 'assignment outside of any section'));
+      // Lines under a refused header are not reported a second time.
+      if (errors.length === 0) fail(startLine, startColumn, 'assignment before the first section header', key);
       continue;
     }
-    current.items.push({ kind: 'entry', key, value: logical.slice(eq + 1).trim(), line: lineNo, column, raw });
+    let valueStart = eq + 1;
+    while (valueStart < line.length && line.charCodeAt(valueStart) < 0x80 && isGoSpace(line.charCodeAt(valueStart))) valueStart++;
+    current.entries.push({ key, value: line.slice(valueStart), line: startLine, column: startColumn, file: path });
   }
-  return { unit, errors };
+  return { sections, errors };
 }

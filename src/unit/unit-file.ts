@@ -1,90 +1,96 @@
 /**
- * A unit file as data: lookups with systemd's rules (sections of one name merge, an empty assignment
- * clears earlier values of a list) and the edits a generator makes. Built on the parsed form, so an
- * untouched file serializes back unchanged.
+ * A unit file as data: Quadlet's lookups (the last value of a key, a list cleared by an empty assignment,
+ * booleans, words) and the edits a generator makes. Lookups go through a per-section index, since a
+ * compiler asks a hundred questions of every definition.
  */
-import { readFileSync } from 'node:fs';
 import { DefinitionError } from '../errors.js';
 import { splitWords, stripOuterQuotes, SplitError, type SplitOptions } from './quote.js';
 import { serializeUnit } from './serialize.js';
-import { parseUnit, type Entry, type ParsedUnit, type Section } from './syntax.js';
+import { parseUnit, type Entry, type Section } from './syntax.js';
 
 const TRUE_WORDS = new Set(['1', 'yes', 'true', 'on']);
 const FALSE_WORDS = new Set(['0', 'no', 'false', 'off']);
 
+/** Quadlet's LookupAllArgs / LookupLastArgs: exec-style words, unbalanced quotes tolerated, unknown escapes not. */
+export const ARGS: SplitOptions = { cunescape: true, relax: true };
+/** Quadlet's LookupAllStrv (systemd's config_parse_strv): quotes group, backslashes are ordinary characters. */
+export const STRV: SplitOptions = { retainEscape: true };
+
+/** True when a value is one of systemd's boolean words; Quadlet reads anything else as false. */
+export const isBooleanWord = (value: string): boolean => {
+  const v = stripOuterQuotes(value).toLowerCase();
+  return TRUE_WORDS.has(v) || FALSE_WORDS.has(v);
+};
+
 export class UnitFile {
-  constructor(readonly parsed: ParsedUnit) {}
+  readonly #sections: Map<string, Section>;
+  /** Per section: each key's entries in order; built on the first lookup, dropped on an edit. */
+  readonly #index = new Map<string, Map<string, Entry[]>>();
+
+  private constructor(
+    readonly path: string,
+    sections: Map<string, Section>,
+  ) {
+    this.#sections = sections;
+  }
 
   static empty(path = ''): UnitFile {
-    return new UnitFile({ path, leading: [], sections: [], eol: '\n', finalNewline: true });
+    return new UnitFile(path, new Map());
   }
 
-  /** Parses text; syntax errors are thrown together as the first error, with the rest attached. */
+  /** Parses definition text; every syntax problem is returned. */
   static parse(text: string, path: string): { unit: UnitFile; errors: DefinitionError[] } {
-    const { unit, errors } = parseUnit(text, path);
-    return { unit: new UnitFile(unit), errors };
-  }
-
-  static read(path: string): { unit: UnitFile; errors: DefinitionError[] } {
-    return UnitFile.parse(readFileSync(path, 'utf8'), path);
-  }
-
-  get path(): string {
-    return this.parsed.path;
+    const { sections, errors } = parseUnit(text, path);
+    return { unit: new UnitFile(path, new Map(sections.map((s) => [s.name, s]))), errors };
   }
 
   sectionNames(): string[] {
-    return [...new Set(this.parsed.sections.map((s) => s.name))];
+    return [...this.#sections.keys()];
   }
 
   hasSection(name: string): boolean {
-    return this.parsed.sections.some((s) => s.name === name);
+    return this.#sections.has(name);
   }
 
-  /** Every entry of a section, in file order, across repeated headers of that section. */
-  entries(section: string): Entry[] {
-    const out: Entry[] = [];
-    for (const s of this.parsed.sections) {
-      if (s.name !== section) continue;
-      for (const i of s.items) if (i.kind === 'entry') out.push(i);
-    }
-    return out;
+  /** Every entry of a section, in file order. */
+  entries(section: string): readonly Entry[] {
+    return this.#sections.get(section)?.entries ?? [];
   }
 
-  /** The line a section first starts at, for errors about a section as a whole. */
+  /** The line a section starts at, for errors about a section as a whole. */
   sectionLine(section: string): number {
-    return this.parsed.sections.find((s) => s.name === section)?.line ?? 1;
+    return this.#sections.get(section)?.line || 1;
+  }
+
+  #byKey(section: string, key: string): readonly Entry[] {
+    let index = this.#index.get(section);
+    if (!index) {
+      index = new Map();
+      for (const e of this.entries(section)) {
+        const list = index.get(e.key);
+        if (list) list.push(e);
+        else index.set(e.key, [e]);
+      }
+      this.#index.set(section, index);
+    }
+    return index.get(key) ?? [];
   }
 
   /** The last assignment of a key (possibly empty), or undefined. */
   last(section: string, key: string): Entry | undefined {
-    const sections = this.parsed.sections;
-    for (let si = sections.length - 1; si >= 0; si--) {
-      const s = sections[si]!;
-      if (s.name !== section) continue;
-      for (let ii = s.items.length - 1; ii >= 0; ii--) {
-        const i = s.items[ii]!;
-        if (i.kind === 'entry' && i.key === key) return i;
-      }
-    }
-    return undefined;
+    const all = this.#byKey(section, key);
+    return all[all.length - 1];
   }
 
   /** The entries of a list key still in force: an empty assignment drops all before it. */
   list(section: string, key: string): Entry[] {
-    let out: Entry[] = [];
-    for (const s of this.parsed.sections) {
-      if (s.name !== section) continue;
-      for (const i of s.items) {
-        if (i.kind !== 'entry' || i.key !== key) continue;
-        if (i.value === '') out = [];
-        else out.push(i);
-      }
-    }
-    return out;
+    const all = this.#byKey(section, key);
+    let from = 0;
+    for (let i = 0; i < all.length; i++) if (all[i]!.value === '') from = i + 1;
+    return all.slice(from);
   }
 
-  /** The last value, trimmed and with one pair of surrounding double quotes removed (Quadlet's Lookup). */
+  /** The last value with one pair of surrounding double quotes removed. */
   get(section: string, key: string): string | undefined {
     const e = this.last(section, key);
     return e === undefined ? undefined : stripOuterQuotes(e.value);
@@ -94,109 +100,120 @@ export class UnitFile {
     return this.last(section, key) !== undefined;
   }
 
-  /** A boolean per systemd; a value that is not one is a definition error. */
+  /** A boolean as Quadlet reads it: 1, yes, true, on (any case) are true, anything else false. */
   bool(section: string, key: string): boolean | undefined {
-    const e = this.last(section, key);
-    if (e === undefined) return undefined;
-    const v = stripOuterQuotes(e.value).toLowerCase();
-    if (TRUE_WORDS.has(v)) return true;
-    if (FALSE_WORDS.has(v)) return false;
-    throw this.error(e, `"${e.value}" is not a boolean (use yes or no)`);
+    const v = this.get(section, key);
+    return v === undefined ? undefined : TRUE_WORDS.has(v.toLowerCase());
   }
 
-  /** All words of a list key, each line split exec-style (quotes, C escapes). */
-  words(section: string, key: string, opts: SplitOptions = { cunescape: true, relax: true }): string[] {
-    return this.list(section, key).flatMap((e) => this.split(e, opts));
-  }
-
-  /** The words of one entry, with a split error turned into a definition error at that entry. */
-  split(e: Entry, opts: SplitOptions = { cunescape: true, relax: true }): string[] {
+  /** The words of one entry, or undefined when Quadlet cannot split it (it then ignores the line). */
+  splitEntry(e: Entry, opts: SplitOptions = ARGS): string[] | undefined {
     try {
       return splitWords(e.value, opts);
     } catch (err) {
-      if (err instanceof SplitError) throw this.error(e, err.message);
+      if (err instanceof SplitError) return undefined;
       throw err;
     }
   }
 
-  error(e: Entry, detail: string): DefinitionError {
-    return new DefinitionError({ file: e.file ?? this.path, line: e.line, column: e.column, key: e.key }, detail);
+  /** All words of a list key, each line split exec-style; a line that cannot be split is left out. */
+  args(section: string, key: string): string[] {
+    return this.list(section, key).flatMap((e) => this.splitEntry(e, ARGS) ?? []);
+  }
+
+  /** The words of the last line of a key, exec-style; undefined when absent or unsplittable. */
+  lastArgs(section: string, key: string): string[] | undefined {
+    const e = this.last(section, key);
+    return e && this.splitEntry(e, ARGS);
+  }
+
+  /** All words of a strv key (WantedBy=, Yaml= …); a line with an unbalanced quote is left out. */
+  strv(section: string, key: string): string[] {
+    return this.list(section, key).flatMap((e) => this.splitEntry(e, STRV) ?? []);
+  }
+
+  error(entry: Entry, detail: string): DefinitionError {
+    const e = entry.from ?? entry;
+    return new DefinitionError({ file: e.file || this.path, line: e.line, column: e.column, key: e.key }, detail);
   }
 
   // ---- edits -------------------------------------------------------------------------------------
 
-  private lastSection(name: string, create: boolean): Section | undefined {
-    const found = this.parsed.sections.filter((s) => s.name === name);
-    if (found.length > 0) return found[found.length - 1];
-    if (!create) return undefined;
-    const s: Section = { name, line: 0, items: [] };
-    this.parsed.sections.push(s);
+  #section(name: string): Section {
+    let s = this.#sections.get(name);
+    if (!s) this.#sections.set(name, (s = { name, line: 0, entries: [] }));
+    this.#index.delete(name);
     return s;
   }
 
-  /** Adds an entry after the section's last entry, so comments and blank lines that close it stay last. */
-  add(section: string, key: string, value: string): void {
-    const items = this.lastSection(section, true)!.items;
-    let at = items.length;
-    while (at > 0 && items[at - 1]!.kind === 'comment') at--;
-    items.splice(at, 0, { kind: 'entry', key, value, line: 0, column: 0 });
+  #entry(key: string, value: string, from: Entry | undefined): Entry {
+    return from ? { key, value, line: from.line, column: from.column, file: from.file, from } : { key, value, line: 0, column: 0, file: this.path };
   }
 
-  /** Puts an entry first in its section (used for defaults that the file's own lines may override). */
+  /** Adds an entry; `from` is the definition's entry it was made from, for problems found later. */
+  add(section: string, key: string, value: string, from?: Entry): void {
+    this.#section(section).entries.push(this.#entry(key, value, from));
+  }
+
+  /** Puts an entry first in its section (defaults that the file's own lines may override). */
   prepend(section: string, key: string, value: string): void {
-    const s = this.parsed.sections.find((x) => x.name === section) ?? this.lastSection(section, true)!;
-    s.items.unshift({ kind: 'entry', key, value, line: 0, column: 0 });
+    this.#section(section).entries.unshift(this.#entry(key, value, undefined));
   }
 
   /** Removes every assignment of a key. */
   unset(section: string, key: string): void {
-    for (const s of this.parsed.sections) {
-      if (s.name === section) s.items = s.items.filter((i) => i.kind !== 'entry' || i.key !== key);
-    }
+    const s = this.#sections.get(section);
+    if (!s) return;
+    this.#sections.set(section, { ...s, entries: s.entries.filter((e) => e.key !== key) });
+    this.#index.delete(section);
   }
 
   /** Sets a key to one value, replacing earlier assignments. */
-  set(section: string, key: string, value: string): void {
+  set(section: string, key: string, value: string, from?: Entry): void {
     this.unset(section, key);
-    this.add(section, key, value);
+    this.add(section, key, value, from);
   }
 
+  /** Renames a section; into one that exists already, its entries are appended (as Quadlet's RenameGroup). */
   renameSection(from: string, to: string): void {
-    for (const s of this.parsed.sections) {
-      if (s.name === from) {
-        s.name = to;
-        delete s.raw;
-      }
+    const s = this.#sections.get(from);
+    if (!s || from === to) return;
+    const existing = this.#sections.get(to);
+    if (existing) {
+      existing.entries.push(...s.entries);
+      this.#sections.delete(from);
+    } else {
+      const renamed = new Map<string, Section>();
+      for (const [name, sec] of this.#sections) renamed.set(name === from ? to : name, name === from ? { ...sec, name: to } : sec);
+      this.#sections.clear();
+      for (const [name, sec] of renamed) this.#sections.set(name, sec);
     }
+    this.#index.delete(from);
+    this.#index.delete(to);
   }
 
   removeSection(name: string): void {
-    this.parsed.sections = this.parsed.sections.filter((s) => s.name !== name);
+    this.#sections.delete(name);
+    this.#index.delete(name);
   }
 
-  /** Appends another file's sections (a drop-in), as systemd merges drop-ins into their unit. */
+  /** Appends another file's sections (a drop-in), as Quadlet merges drop-ins into their unit. */
   merge(other: UnitFile): void {
-    for (const s of other.parsed.sections) {
-      const target = this.lastSection(s.name, true)!;
-      for (const i of s.items) {
-        if (i.kind === 'entry') target.items.push({ ...i, file: i.file ?? other.path });
-      }
+    for (const s of other.#sections.values()) {
+      const target = this.#section(s.name);
+      for (const e of s.entries) target.entries.push(e);
     }
   }
 
-  /** A deep copy, so a compiler can edit without touching the definition it was given. */
+  /** A copy to edit: entries are never changed in place, so only the lists are copied. */
   clone(): UnitFile {
-    // Edits replace entries and change sections and their item lists, never an entry in place, so
-    // copying the containers (not the entries) is enough, and far cheaper than a deep copy.
-    const p = this.parsed;
-    return new UnitFile({
-      ...p,
-      leading: [...p.leading],
-      sections: p.sections.map((s) => ({ ...s, items: [...s.items] })),
-    });
+    const sections = new Map<string, Section>();
+    for (const [name, s] of this.#sections) sections.set(name, { ...s, entries: [...s.entries] });
+    return new UnitFile(this.path, sections);
   }
 
-  toString(): string {
-    return serializeUnit(this.parsed);
+  /** The unit as systemd will read it; throws a DefinitionError for an entry systemd would read otherwise. */
+  toString(header: readonly string[] = []): string {
+    return serializeUnit([...this.#sections.values()], header);
   }
 }

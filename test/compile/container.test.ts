@@ -77,13 +77,28 @@ test('a reference to another definition becomes its podman name and a dependency
 });
 
 test('every problem in a definition is reported, each with file, line and key', (t) => {
-  const { errors, result } = compile('[Container]\nImage=img\nBogus=1\nExposeHostPort=http\nGroup=wheel\nReadOnly=perhaps\n');
+  const { errors, result } = compile('[Container]\nImage=img\nBogus=1\nExposeHostPort=http\nGroup=wheel\nCPUQuota=50%\n');
   t.is(result.units.length, 0);
   t.deepEqual(errors, [
     '/etc/berth/definitions/web.container:3:1: Bogus: unknown key in [Container]',
-    '/etc/berth/definitions/web.container:6:1: ReadOnly: "perhaps" is not a boolean (use yes or no)',
+    '/etc/berth/definitions/web.container:6:1: CPUQuota: unknown key in [Container]: CPUQuota= is a systemd setting, it belongs in [Service]',
     '/etc/berth/definitions/web.container:5:1: Group: Group= needs User= as well',
     '/etc/berth/definitions/web.container:4:1: ExposeHostPort: "http" is not a port or port range (N, N-M, with /tcp or /udp)',
+  ]);
+});
+
+test('a value Quadlet reads leniently is read the same way, with a warning: a non-boolean is false, an unsplittable line is left out', (t) => {
+  const { errors, argv, result } = compile('[Container]\nImage=localhost/img\nReadOnly=perhaps\nExec=\'test\\.com\'\nLabel=regex=^foo(\\?.*)?$\nLabel=keep=1\n');
+  t.deepEqual(errors, []);
+  t.false(argv.includes('--read-only'));
+  t.true(argv.includes('--read-only=false'));
+  t.is(argv[argv.length - 1], 'localhost/img');
+  t.true(argv.includes('keep=1'));
+  t.false(argv.some((a) => a.startsWith('regex=')));
+  t.deepEqual(result.warnings.map((w) => w.message), [
+    '/etc/berth/definitions/web.container:3:1: ReadOnly: "perhaps" is not a boolean (yes, no, true, false, on, off, 1, 0); it is read as false, as Quadlet reads it',
+    '/etc/berth/definitions/web.container:4:1: Exec: unsupported escape char: the line is ignored, as Quadlet ignores it',
+    '/etc/berth/definitions/web.container:5:1: Label: unsupported escape char: the line is ignored, as Quadlet ignores it',
   ]);
 });
 
@@ -111,7 +126,19 @@ test('a key whose flag was renamed uses the old spelling on an older podman', (t
   t.true(compile('[Container]\nImage=img\nDNSOption=ndots:2\n', { target: '4.3' }).argv.join(' ').includes('--dns-option ndots:2'));
 });
 
-test('Notify=healthy needs podman 4.7', (t) => {
-  t.regex(compile('[Container]\nImage=img\nNotify=healthy\n', { target: '4.6' }).errors[0]!, /Notify: needs podman 4\.7 or newer/);
+test('Notify=healthy falls back to readiness at conmon\'s start, with a warning, before podman 4.7', (t) => {
+  const old = compile('[Container]\nImage=img\nNotify=healthy\n', { target: '4.6' });
+  t.deepEqual(old.errors, []);
+  t.true(old.argv.includes('--sdnotify=conmon'));
+  t.false(old.argv.includes('--sdnotify=healthy'));
+  t.true(old.result.warnings.some((w) => /web\.container:3:1: Notify: Warning: needs podman 4\.7 or newer \(run --sdnotify=healthy\).*--sdnotify=conmon/.test(w.message)));
   t.true(compile('[Container]\nImage=img\nNotify=healthy\n', { target: '4.7' }).argv.includes('--sdnotify=healthy'));
+});
+
+test('refinements the target podman lacks (pull retries, startup health checks) are left out with a warning', (t) => {
+  const old = compile('[Container]\nImage=img\nRetry=3\nHealthStartupCmd=/bin/true\nDNS=1.1.1.1\n', { target: '4.3' });
+  t.deepEqual(old.errors, []);
+  t.false(old.argv.some((a) => a === '--retry' || a === '--health-startup-cmd'));
+  t.true(old.argv.includes('--dns'));
+  t.deepEqual(old.result.warnings.filter((w) => w.message.includes('needs podman')).map((w) => w.location.key), ['Retry', 'HealthStartupCmd']);
 });

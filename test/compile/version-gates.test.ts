@@ -58,7 +58,8 @@ const previousMinor = (v: Version): Version => (v.minor > 0 ? { ...v, minor: v.m
 
 function compile(kind: Kind, line: string, target: Version) {
   const def = definition(kind.file, `[${kind.section}]\n${kind.base ? kind.base + '\n' : ''}${line}\n`);
-  return generate([def], { target, user: false, podman: '/usr/bin/podman' }).errors.map((e) => e.message);
+  const result = generate([def], { target, user: false, podman: '/usr/bin/podman' });
+  return { errors: result.errors.map((e) => e.message), warnings: result.warnings.map((e) => e.message), units: result.units };
 }
 
 for (const kind of KINDS) {
@@ -75,7 +76,7 @@ for (const kind of KINDS) {
       if (!needed || needed === '4.0') continue;
       gated++;
       const v = parseVersion(needed)!;
-      const early = compile(kind, `${key}=${sample}`, previousMinor(v));
+      const { errors: early, warnings: earlyWarnings, units } = compile(kind, `${key}=${sample}`, previousMinor(v));
       // Before 4.3, .kube runs `podman play kube`, which had many of kube play's flags earlier.
       const early4 = previousMinor(v);
       const playKube = kind.section === 'Kube' && gate && !atLeast(early4, '4.3') ? PLAY_KUBE_SINCE[gate.replace(/^kube play/, 'play kube')] : undefined;
@@ -88,11 +89,22 @@ for (const kind of KINDS) {
         t.deepEqual(early, [], `${key} maps to ${keyDef.rule.legacy.flag} before ${keyDef.rule.legacy.before}`);
         continue;
       }
+      if (keyDef.below === 'drop' || (key === 'Notify' && valueGate === needed)) {
+        // A refinement: the unit is still written, without it, and a warning says so.
+        t.deepEqual(early, [], `${key} is left out, not refused`);
+        t.true(units.length > 0);
+        t.true(
+          earlyWarnings.some((m) => m.includes(`/${kind.file}:${keyLine(kind)}:1: ${key}: Warning: needs podman ${needed} or newer`)),
+          `${key} at ${previousMinor(v).major}.${previousMinor(v).minor}: ${earlyWarnings.join(' | ') || 'no warning'}`,
+        );
+        t.false(units.some((u) => u.text.includes(`=${sample}`) && u.text.includes(`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).slice(1)}`)));
+        continue;
+      }
       t.true(
         early.some((m) => m.includes(`/${kind.file}:${keyLine(kind)}:1: ${key}: needs podman`) && m.includes(`needs podman ${needed} or newer`)),
         `${key} at ${previousMinor(v).major}.${previousMinor(v).minor}: ${early.join(' | ') || 'no error'}`,
       );
-      const atVersion = compile(kind, `${key}=${sample}`, v);
+      const atVersion = compile(kind, `${key}=${sample}`, v).errors;
       t.false(atVersion.some((m) => m.includes('needs podman')), `${key} at ${needed}: ${atVersion.join(' | ')}`);
     }
     t.log(`${kind.section}: ${gated} gated keys`);

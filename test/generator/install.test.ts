@@ -9,7 +9,8 @@ test('WantedBy, RequiredBy, UpheldBy and Alias become symlinks in the output fol
     unit('[Install]\nWantedBy=multi-user.target default.target\nRequiredBy=a.target\nUpheldBy=b.target\nAlias=web-alias.service\n'),
     'web.service',
   );
-  t.deepEqual(links, [
+  t.deepEqual(links.warnings, []);
+  t.deepEqual(links.links, [
     { path: 'web-alias.service', target: 'web.service' },
     { path: 'multi-user.target.wants/web.service', target: '../web.service' },
     { path: 'default.target.wants/web.service', target: '../web.service' },
@@ -19,8 +20,22 @@ test('WantedBy, RequiredBy, UpheldBy and Alias become symlinks in the output fol
 });
 
 test('a template installs its DefaultInstance, and nothing without one', (t) => {
-  t.deepEqual(installSymlinks(unit('[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n'), 'web@.service'), [
+  t.deepEqual(installSymlinks(unit('[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n'), 'web@.service').links, [
     { path: 'multi-user.target.wants/web@one.service', target: '../web@.service' },
   ]);
-  t.deepEqual(installSymlinks(unit('[Install]\nWantedBy=multi-user.target\n'), 'web@.service'), []);
+  t.deepEqual(installSymlinks(unit('[Install]\nWantedBy=multi-user.target\n'), 'web@.service').links, []);
+});
+
+test('install names that are not valid unit names are skipped with a warning at their line, never linked', (t) => {
+  const { links, warnings } = installSymlinks(
+    unit('[Install]\nWantedBy=../../x.target good.target\nRequiredBy=sub/dir.target\nAlias=../../y.service web.timer\nUpheldBy=..\nWantedBy=a b.target\n'),
+    'web.service',
+  );
+  t.deepEqual(links, [
+    { path: 'good.target.wants/web.service', target: '../web.service' },
+    { path: 'b.target.wants/web.service', target: '../web.service' },
+  ]);
+  t.deepEqual(warnings.map((w) => [w.location.line, w.location.key]), [[4, 'Alias'], [4, 'Alias'], [2, 'WantedBy'], [6, 'WantedBy'], [3, 'RequiredBy'], [5, 'UpheldBy']]);
+  t.regex(warnings[0]!.message, /^x:4:1: Alias: "\.\.\/\.\.\/y\.service" holds characters a unit name cannot/);
+  t.regex(warnings[1]!.message, /the alias "web\.timer" is not a \.service like the unit/);
 });

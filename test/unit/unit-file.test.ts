@@ -25,18 +25,25 @@ test('get strips one pair of surrounding double quotes but keeps an unmatched on
   t.is(u.get('C', 'C'), 'say "hi');
 });
 
-test('booleans accept systemd spellings and reject anything else with file, line and key', (t) => {
-  const u = parse('[C]\nA=Yes\nB=off\nC=maybe\n');
+test('booleans are read as Quadlet reads them: its true words are true, anything else false', (t) => {
+  const u = parse('[C]\nA=Yes\nB=off\nC=maybe\nD=\nE="on"\n');
   t.true(u.bool('C', 'A'));
   t.false(u.bool('C', 'B'));
+  t.false(u.bool('C', 'C'));
+  t.false(u.bool('C', 'D'));
+  t.true(u.bool('C', 'E'));
   t.is(u.bool('C', 'Missing'), undefined);
-  const err = t.throws(() => u.bool('C', 'C'));
-  t.regex(err!.message, /^\/defs\/web\.container:4:1: C: "maybe" is not a boolean/);
 });
 
-test('words split exec-style with quotes and C escapes', (t) => {
-  const u = parse('[C]\nExec="/bin/my prog" --a=\'x y\' tab\\tsep "" end\n');
-  t.deepEqual(u.words('C', 'Exec'), ['/bin/my prog', '--a=x y', 'tab\tsep', '', 'end']);
+test('args split exec-style with quotes and C escapes, and leave out a line with an unknown escape', (t) => {
+  const u = parse('[C]\nExec="/bin/my prog" --a=\'x y\' tab\\tsep "" end\nExec=skipped \\. line\n');
+  t.deepEqual(u.args('C', 'Exec'), ['/bin/my prog', '--a=x y', 'tab\tsep', '', 'end']);
+  t.is(u.lastArgs('C', 'Exec'), undefined);
+});
+
+test('strv words keep backslashes and group quotes, and a line with an unbalanced quote is left out', (t) => {
+  const u = parse('[I]\nWantedBy=a.target "b c.target" d\\x.target\nWantedBy="open.target\n');
+  t.deepEqual(u.strv('I', 'WantedBy'), ['a.target', 'b c.target', 'd\\x.target']);
 });
 
 test('a drop-in merged in adds its lines after the file\'s own and errors name the drop-in', (t) => {
@@ -54,4 +61,12 @@ test('editing a clone leaves the original untouched', (t) => {
   c.renameSection('C', 'X-C');
   t.is(u.toString(), '[C]\nV=a\n');
   t.is(c.toString(), '[X-C]\nV=z\n');
+});
+
+test('an entry made from a definition entry is reported at that entry', (t) => {
+  const u = parse('[C]\nVolume=/a\\nb:/x\n');
+  const s = u.clone();
+  s.add('Unit', 'RequiresMountsFor', '/a\nb', u.last('C', 'Volume'));
+  const err = t.throws(() => s.toString());
+  t.regex(err!.message, /^\/defs\/web\.container:2:1: Volume: the RequiresMountsFor= made from it cannot be written so that systemd reads it back: the value holds a line break/);
 });
