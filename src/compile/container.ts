@@ -8,7 +8,7 @@ import type { UnitFile } from '../unit/unit-file.js';
 import { Command } from './command.js';
 import { CONTAINER_KEYS } from './container-keys.js';
 import { containerNameOf, type CompileContext } from './context.js';
-import { absolutePath, addNetworks, addVolumes, baseCommand, failAt, imageSource, storageSource, userMappings } from './shared.js';
+import { absolutePath, addNetworks, addVolumes, baseCommand, failAt, imageSource, networkNeeds, storageSource, userMappings } from './shared.js';
 import { applyKeys, checkKeys, degraded, initService, Problems, requireFeature, supports } from './service.js';
 import type { CompiledUnit } from './compiled.js';
 import { checkpointUnits } from './checkpoint.js';
@@ -65,7 +65,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     if (v !== undefined) cmd.add(`--entrypoint=${v}`);
   },
 
-  Network: (job) => addNetworks(job, S, job.cmd),
+  Network(job) {
+    for (const need of networkNeeds(job, S)) requireFeature(job.ctx, job.unit, need.entry, need.gate);
+    addNetworks(job, S, job.cmd);
+  },
 
   Notify(job) {
     const { unit, service, cmd, ctx } = job;
@@ -131,7 +134,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   Group: noop,
 
-  UserNS: (job) => userMappings(job, S, job.cmd, true),
+  UserNS(job) {
+    for (const need of userMappings(job, S, job.cmd, true)) requireFeature(job.ctx, job.unit, need.entry, need.gate);
+  },
   UIDMap: noop,
   GIDMap: noop,
   SubUIDMap: noop,

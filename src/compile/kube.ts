@@ -15,7 +15,7 @@ import { FLAG_SINCE } from './flag-versions.js';
 import { KUBE_KEYS, PLAY_KUBE_SINCE } from './kube-keys.js';
 import { ruleFlag, type KeyTable } from './rules.js';
 import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
-import { absolutePath, addNetworks, baseCommand, failAt, networkNeeds, userMappingNeeds, userMappings } from './shared.js';
+import { absolutePath, addNetworks, baseCommand, failAt, networkNeeds, userMappings } from './shared.js';
 import { atLeast, formatVersion } from './version.js';
 import { setWorkingDirectory } from './working-directory.js';
 
@@ -108,10 +108,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 
   UserNS(job) {
-    const mark = job.cmd.args.length;
     // kube play has no --uidmap/--gidmap: RemapUsers=manual is refused (Quadlet's wording).
-    userMappings(job, S, job.cmd, false);
-    for (const need of userMappingNeeds(job, S, job.cmd.args.slice(mark))) requireKube(job.ctx, job.unit, need.entry, need.gate);
+    for (const need of userMappings(job, S, job.cmd, false)) requireKube(job.ctx, job.unit, need.entry, need.gate);
   },
   RemapUsers: noop,
   RemapUid: noop,

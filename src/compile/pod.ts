@@ -15,7 +15,7 @@ import { resourceNameOf, type CompileContext } from './context.js';
 import { FLAG_SINCE } from './flag-versions.js';
 import { POD_KEYS } from './pod-keys.js';
 import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
-import { addNetworks, addVolumes, baseCommand, failAt, networkNeeds, userMappingNeeds, userMappings } from './shared.js';
+import { addNetworks, addVolumes, baseCommand, failAt, networkNeeds, userMappings } from './shared.js';
 import { atLeast, formatVersion } from './version.js';
 
 const S = 'Pod';
@@ -56,9 +56,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 
   UserNS(job) {
-    const mark = job.cmd.args.length;
-    userMappings(job, S, job.cmd, true);
-    for (const need of userMappingNeeds(job, S, job.cmd.args.slice(mark))) requireFeature(job.ctx, job.unit, need.entry, need.gate);
+    for (const need of userMappings(job, S, job.cmd, true)) requireFeature(job.ctx, job.unit, need.entry, need.gate);
   },
   UIDMap: noop,
   GIDMap: noop,

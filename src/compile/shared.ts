@@ -104,8 +104,17 @@ export function addVolumes(t: Target, section: string, cmd: Command): void {
   }
 }
 
-/** UserNS, UIDMap, GIDMap, SubUIDMap, SubGIDMap, and the deprecated Remap* keys. */
-export function userMappings(t: Target, section: string, cmd: Command, supportManual: boolean): void {
+/**
+ * UserNS, UIDMap, GIDMap, SubUIDMap, SubGIDMap, and the deprecated Remap* keys; returns what the flags it
+ * added need of the target podman beyond the flags themselves.
+ */
+export function userMappings(t: Target, section: string, cmd: Command, supportManual: boolean): ValueNeed[] {
+  const mark = cmd.args.length;
+  addUserMappings(t, section, cmd, supportManual);
+  return userMappingNeeds(t, section, cmd.args.slice(mark));
+}
+
+function addUserMappings(t: Target, section: string, cmd: Command, supportManual: boolean): void {
   const { unit } = t;
   const S = section;
   const fail = (u: UnitFile, e: Entry | undefined, d: string): DefinitionError => failAt(u, section, e, d);
@@ -198,7 +207,7 @@ export interface ValueNeed {
  * modes and their options, keep-id for root (4.5), `@`/flag syntax in --uidmap/--gidmap. The value parsers
  * are shared by run, pod create and kube play, so the needs are FLAG_SINCE's `run` entries.
  */
-export function userMappingNeeds(t: Target, section: string, args: readonly string[]): ValueNeed[] {
+function userMappingNeeds(t: Target, section: string, args: readonly string[]): ValueNeed[] {
   const { unit } = t;
   const needs: ValueNeed[] = [];
   const at = (keys: readonly string[]): Entry | undefined => keys.map((k) => unit.last(section, k)).find((e) => e && e.value !== '');

@@ -166,10 +166,11 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   const units: GeneratedUnit[] = [];
   const errors: DefinitionError[] = [];
   const warnings: DefinitionError[] = [];
+  // Which definition each name in the output folder belongs to: a unit file, or an alias link.
   const written = new Map<string, string>();
   for (const o of outcomes.values()) {
-    warnings.push(...o.warnings);
-    errors.push(...o.errors);
+    for (const w of o.warnings) warnings.push(w);
+    for (const e of o.errors) errors.push(e);
     if (o.errors.length > 0) continue;
     const clash = o.units.find((u) => written.has(u.fileName));
     if (clash) {
@@ -177,7 +178,22 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
       continue;
     }
     for (const u of o.units) written.set(u.fileName, o.def.unit.path);
-    units.push(...o.units);
+    for (const u of o.units) units.push(u);
   }
-  return { units, errors, warnings };
+  return { units: units.map((u) => withoutAliasClashes(u, written, warnings)), errors, warnings };
+}
+
+/** A unit without the Alias= links whose names another definition's unit or alias already has. */
+function withoutAliasClashes(unit: GeneratedUnit, written: Map<string, string>, warnings: DefinitionError[]): GeneratedUnit {
+  const keep = unit.symlinks.filter((link) => {
+    if (link.path.includes('/')) return true;
+    const owner = written.get(link.path);
+    if (owner === undefined) {
+      written.set(link.path, unit.source);
+      return true;
+    }
+    warnings.push(new DefinitionError({ file: unit.source, line: 1, key: 'Alias' }, `the alias ${link.path} is already a name of ${owner}; no link is made for it`));
+    return false;
+  });
+  return keep.length === unit.symlinks.length ? unit : { ...unit, symlinks: keep };
 }

@@ -102,7 +102,9 @@ export function parseUnit(text: string, path: string): ParseResult {
       if (remaining !== '') continue;
     } else {
       if (line.endsWith('\\')) {
-        line = line.slice(0, -1);
+        // On the last line Quadlet drops the backslash and keeps the whitespace before it; systemd would
+        // strip that from the value anyway, so it is dropped here (a value never ends in whitespace).
+        line = i === last ? goTrim(line.slice(0, -1)) : line.slice(0, -1);
         if (i !== last) {
           if (remaining === '') {
             startLine = lineNo;

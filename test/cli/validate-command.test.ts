@@ -25,7 +25,7 @@ test('validate exits 0 and prints nothing on stdout when all is well', async (t)
 test('validate reports a malformed file as FILE:LINE and every problem at once', async (t) => {
   const dir = defs({
     'ok.container': '[Container]\nImage=img\n',
-    'bad.container': '[Container]\nImage=img\nHealthStartupCmd=true\nBogus=1\n',
+    'bad.container': '[Container]\nImage=img\nNetwork=pasta\nBogus=1\n',
     'broken.container': '[Container]\nImage=img\nthis is not a line\n',
   });
   const r = await validate([dir]);
@@ -33,7 +33,7 @@ test('validate reports a malformed file as FILE:LINE and every problem at once',
   const lines = r.stdout.split('\n').filter(Boolean);
   t.true(lines.includes(`${dir}/broken.container:3:1: "this is not a line" is not a key=value assignment, section header or comment`));
   t.true(lines.includes(`${dir}/bad.container:4:1: Bogus: unknown key in [Container]`));
-  t.true(lines.some((l) => l.startsWith(`${dir}/bad.container:3:1: HealthStartupCmd: needs podman 4.4 or newer`)));
+  t.true(lines.some((l) => l.startsWith(`${dir}/bad.container:3:1: Network: needs podman 4.4 or newer`)));
   t.is(lines.length, 3);
 });
 

@@ -1,0 +1,39 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { BUILD_KEYS } from '../../src/compile/build-keys.js';
+import { CONTAINER_KEYS } from '../../src/compile/container-keys.js';
+import { FLAG_SINCE } from '../../src/compile/flag-versions.js';
+import { IMAGE_KEYS } from '../../src/compile/image-keys.js';
+import { keyGate } from '../../src/compile/service.js';
+import { parseVersion } from '../../src/compile/version.js';
+import type { KeyTable } from '../../src/compile/rules.js';
+
+const README = new URL('../../../README.md', import.meta.url).pathname;
+const NEWEST = parseVersion('6.0')!;
+
+/** The README's table of degraded keys: "KEY section version" for each key of each row. */
+function documented(): Set<string> {
+  const text = readFileSync(README, 'utf8');
+  const table = text.slice(text.indexOf('<!-- degraded keys'));
+  const rows = table.split('\n').slice(1).filter((l) => l.startsWith('| `'));
+  const out = new Set<string>();
+  for (const row of rows) {
+    const [keys, sections, version] = row.split('|').slice(1, 4).map((c) => c.trim());
+    for (const key of keys!.match(/`[^`]+`/g)!.map((k) => k.slice(1, -1))) {
+      for (const section of sections!.split(', ')) out.add(`${key} ${section} ${version}`);
+    }
+  }
+  return out;
+}
+
+test('the README lists every key that is left out below its podman, with the version it needs', (t) => {
+  const fromTables = new Set<string>(['Notify=healthy Container ' + FLAG_SINCE['run --sdnotify=healthy']]);
+  const tables: Array<[string, KeyTable, string]> = [['Container', CONTAINER_KEYS, 'run'], ['Image', IMAGE_KEYS, 'image pull'], ['Build', BUILD_KEYS, 'build']];
+  for (const [section, table, subcommand] of tables) {
+    for (const [key, def] of Object.entries(table)) {
+      if (def.below !== 'drop') continue;
+      fromTables.add(`${key} ${section} ${FLAG_SINCE[keyGate(def, subcommand, NEWEST)!]}`);
+    }
+  }
+  t.deepEqual([...documented()].sort(), [...fromTables].sort());
+});
