@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchSeed, diffSeedFromEnv, generateBatch, type Batch } from '../helpers/random-definition.js';
 import { compareFolder, sourceText, type Difference } from '../helpers/unit-compare.js';
-import { formatExample, pool, shrinkDefinition, signature, writeSources, type Example } from '../helpers/differential.js';
+import { contextOf, formatExample, pool, shrinkDefinition, signature, writeSources, type Example } from '../helpers/differential.js';
 import { explain } from './differences.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,7 +25,7 @@ const ONLY_BATCH = process.env['BERTH_DIFF_BATCH'];
 const SHRINK_MS = Number(process.env['BERTH_DIFF_SHRINK_SECONDS'] ?? 15) * 1000;
 
 test('every difference between berth and Quadlet 5.4.2 on random definitions is a known, accepted one', async (t) => {
-  t.timeout(5 * 60_000);
+  t.timeout(4 * 60_000 + SHRINK_MS);
   const seed = diffSeedFromEnv();
   t.log(`seed ${seed} (replay with BERTH_DIFF_SEED=${seed})`);
   const batches: Batch[] = [];
@@ -45,7 +45,7 @@ test('every difference between berth and Quadlet 5.4.2 on random definitions is 
     const src = join(work, `batch-${b.index}`, 'src');
     writeSources(src, b.files);
     const r = await compareFolder(REPO, src, join(work, `batch-${b.index}`));
-    return { batch: b, src, differences: r.differences };
+    return { batch: b, src, differences: r.differences, quadletStderr: r.quadlet.stderr };
   });
   const compared = Date.now() - started;
 
@@ -54,7 +54,7 @@ test('every difference between berth and Quadlet 5.4.2 on random definitions is 
   let explained = 0;
   for (const r of results) {
     for (const d of r.differences) {
-      if (explain(d)) {
+      if (explain(d, contextOf(r.src, d, r.quadletStderr))) {
         explained++;
         continue;
       }
@@ -70,7 +70,7 @@ test('every difference between berth and Quadlet 5.4.2 on random definitions is 
     let text = d.source !== undefined ? sourceText(src, d.source) : batch.files.map((f) => `--- ${f.path}\n${f.text}`).join('\n');
     const index = batch.files.findIndex((f) => f.path === d.source && f.symlinkTo === undefined);
     if (index >= 0 && Date.now() < deadline) {
-      const shrunk = await shrinkDefinition(REPO, join(work, 'shrink'), batch.files, index, (ds) => ds.some((x) => !explain(x) && signature(x) === sig), deadline);
+      const shrunk = await shrinkDefinition(REPO, join(work, 'shrink'), batch.files, index, (ds, dir, qerr) => ds.some((x) => !explain(x, contextOf(dir, x, qerr)) && signature(x) === sig), deadline);
       const others = sourceText(src, d.source!).split(/^(?=--- )/m).slice(1);
       text = [`--- ${d.source} (shrunk)\n${shrunk}`, ...others].join('\n');
     }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compareFolder, describe, type Difference } from './unit-compare.js';
+import { compareFolder, describe, sourceText, type Difference } from './unit-compare.js';
 import type { SourceFile } from './random-definition.js';
 
 export function writeSources(srcDir: string, files: readonly SourceFile[]): void {
@@ -66,7 +66,7 @@ export function formatExample(e: Example): string {
  */
 export async function shrinkDefinition(
   repoRoot: string, workDir: string, files: readonly SourceFile[], index: number,
-  stillShows: (ds: readonly Difference[]) => boolean, deadline: number,
+  stillShows: (ds: readonly Difference[], srcDir: string, quadletStderr: string) => boolean, deadline: number,
 ): Promise<string> {
   const original = files[index]!;
   let lines = original.text.split('\n');
@@ -78,9 +78,10 @@ export async function shrinkDefinition(
     const changed = files.map((f, i) => (i === index ? { path: f.path, text: candidate.join('\n') } : f));
     writeSources(src, changed);
     const r = await compareFolder(repoRoot, src, out);
+    const shows = stillShows(r.differences, src, r.quadlet.stderr);
     rmSync(src, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
-    return stillShows(r.differences);
+    return shows;
   };
   // Bigger chunks first, then single lines.
   for (const size of [8, 4, 2, 1]) {
@@ -91,4 +92,9 @@ export async function shrinkDefinition(
     }
   }
   return lines.join('\n');
+}
+
+/** What a matcher of the differences table may look at besides the difference: its definition's text. */
+export function contextOf(srcDir: string, d: Difference, quadletStderr: string): { source?: string; quadletStderr: string } {
+  return d.source !== undefined ? { source: sourceText(srcDir, d.source), quadletStderr } : { quadletStderr };
 }

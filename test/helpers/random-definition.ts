@@ -443,7 +443,7 @@ function assignment(g: Gen, key: string, value: string): string {
     if (style === 1) return `${key}=${a}\\\n${b}`;
     if (style === 2) return `${key}=${a} \\\n# a comment inside the continuation\n; another\n  ${b}`;
     if (style === 3) return `${key}=${a} \\ \n${b}`; // blanks after the backslash
-    return `${key}=${a} \\\n\t${b} \\\n`; // the continuation runs into the next line
+    return `${key}=${a} \\\n\t${b} \\\n# the continuation runs on into the next line`;
   }
   if (g.chance(0.03)) return `${key} = ${value}  `; // blanks around '=' and at the end
   return `${key}=${value}`;
@@ -580,6 +580,9 @@ function definition(g: Gen, kind: string, names: Names, self: string, template: 
   put(install);
   lines.push(...extraSections(g));
   if (g.chance(0.08)) breakIt(g, lines, typeSection);
+  // A blank line inside a continuation (Quadlet runs on past it, systemd stops): only in .kube files, which
+  // nothing references, so that the difference stays with this definition.
+  if (kind === 'kube' && g.chance(0.3)) lines.splice(1, 0, `Description=a \\`, '', `After=${g.pick(['x.service', 'network-online.target'])}`);
   let text = `${lines.join('\n')}\n`;
   if (g.chance(0.03)) text = `# leading comment\n${text}`;
   if (g.chance(0.02)) text = text.replace(/\n$/, ''); // no final newline

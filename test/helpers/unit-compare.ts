@@ -9,7 +9,9 @@
  *   trailing positional words (image, command, …) as a list.
  * - Dependency keys, RequiresMountsFor= and [Install] lists: sets of words.
  * - Environment=: the final variable map.
- * - Every other key: the multiset of values (an empty assignment clears the key's earlier values).
+ * - Every other key: the multiset of values (an empty assignment clears the key's earlier values); for a
+ *   single-valued key of [Unit]/[Service]/[Install] only the last assignment, which is the one systemd uses.
+ *   Sections systemd ignores ([X-…], unknown ones) are compared too, value by value, as written.
  * Comments are ignored, being invisible to systemd.
  */
 import { spawn } from 'node:child_process';
@@ -88,10 +90,17 @@ function runProcess(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
 }
 
 const CONVERTING = /converting "([^"]+)": (.*)$/gm;
+/** Quadlet's message for a file it cannot parse: `error loading "/path/x.container", file contains line …`. */
+const LOADING = /error loading "([^"]+)", (.*)$/gm;
 
 function refusedFrom(stderr: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of stderr.matchAll(CONVERTING)) out.set(m[1]!, m[2]!);
+  for (const m of stderr.matchAll(LOADING)) out.set(basename(m[1]!), m[2]!);
+  // berth's syntax errors: `berth-generator: /path/x.container:3:1: message` (warnings aside).
+  for (const m of stderr.matchAll(/^berth-generator: (\/[^:\n]+):\d+:\d+: (.*)$/gm)) {
+    if (!/warning/i.test(m[2]!) && !out.has(basename(m[1]!))) out.set(basename(m[1]!), m[2]!);
+  }
   return out;
 }
 
@@ -156,11 +165,24 @@ const DEPENDENCY_KEYS = new Set([
 const INSTALL_LIST_KEYS = new Set(['WantedBy', 'RequiredBy', 'UpheldBy', 'Alias', 'Also']);
 const EXEC_KEYS = new Set(['ExecStart', 'ExecStartPre', 'ExecStartPost', 'ExecStop', 'ExecStopPost', 'ExecReload', 'ExecCondition']);
 const ENV_SECTIONS = new Set(['Service', 'Socket', 'Mount', 'Swap']);
+/** Sections systemd reads for a .service; in them a key not listed in LIST_KEYS is single-valued. */
+const SERVICE_SECTIONS = new Set(['Unit', 'Service', 'Install']);
+/** Keys of those sections whose assignments accumulate (an empty one resets), compared as multisets. */
+const LIST_KEYS = new Set([
+  'Documentation', 'EnvironmentFile', 'PassEnvironment', 'UnsetEnvironment', 'SuccessExitStatus', 'RestartPreventExitStatus',
+  'RestartForceExitStatus', 'ReadWritePaths', 'ReadOnlyPaths', 'InaccessiblePaths', 'ExecPaths', 'NoExecPaths', 'BindPaths',
+  'BindReadOnlyPaths', 'DeviceAllow', 'SupplementaryGroups', 'TemporaryFileSystem', 'LogExtraFields', 'SetCredential', 'LoadCredential',
+  'SetCredentialEncrypted', 'LoadCredentialEncrypted', 'Sockets', 'SystemCallFilter', 'SystemCallArchitectures', 'RestrictAddressFamilies',
+  'CapabilityBoundingSet', 'AmbientCapabilities', 'IPAddressAllow', 'IPAddressDeny', 'RuntimeDirectory', 'StateDirectory', 'CacheDirectory',
+  'LogsDirectory', 'ConfigurationDirectory', 'Slice', 'RestrictNamespaces',
+]);
+const isListKey = (section: string, key: string) => !SERVICE_SECTIONS.has(section) || LIST_KEYS.has(key) || /^(Condition|Assert)/.test(key);
 
 type Setting =
   | { readonly type: 'exec'; readonly commands: readonly ExecCommand[] }
   | { readonly type: 'set'; readonly values: ReadonlySet<string> }
   | { readonly type: 'env'; readonly values: ReadonlyMap<string, string> }
+  /** Every other key: the values as read (for a single-valued key, only the last one). */
   | { readonly type: 'multi'; readonly values: readonly string[] };
 
 export interface NormalUnit {
@@ -207,8 +229,11 @@ export function normalizeUnit(text: string): NormalUnit {
         const words = environmentWords(value);
         if (words === undefined) env.clear();
         for (const [k, v] of words ?? []) env.set(k, v);
-      } else {
+      } else if (isListKey(section, key)) {
         multi.set(key, value === '' ? [] : [...(multi.get(key) ?? []), value]);
+      } else {
+        // A single-valued setting: the last assignment wins (an empty one restores the default).
+        multi.set(key, value === '' ? [] : [value]);
       }
     }
     for (const [k, v] of exec) settings.set(`${section}\0${k}`, { type: 'exec', commands: v });
@@ -386,8 +411,19 @@ function compareExec(base: Omit<Difference, 'kind'>, q: readonly ExecCommand[], 
       const pb = splitPodmanArgv(bc.argv);
       if (!sameList(pq.prefix, pb.prefix)) out.push({ ...one, kind: 'exec', quadlet: pq.prefix.join(' '), berth: pb.prefix.join(' '), note: 'podman global arguments or subcommand differ' });
       const { onlyA, onlyB } = multisetDiff(pq.options, pb.options);
-      for (const o of onlyA) out.push({ ...one, kind: 'exec-option', quadlet: o });
-      for (const o of onlyB) out.push({ ...one, kind: 'exec-option', berth: o });
+      // A flag that has one value on each side is one difference (the same flag, another value).
+      const flagOf = (o: string) => o.split(' ')[0]!.split('=')[0]!;
+      const paired = new Set<string>();
+      for (const o of onlyA) {
+        const f = flagOf(o);
+        const mine = onlyB.filter((x) => flagOf(x) === f);
+        if (onlyA.filter((x) => flagOf(x) === f).length === 1 && mine.length === 1) {
+          out.push({ ...one, kind: 'exec-option', quadlet: o, berth: mine[0]! });
+          paired.add(f);
+        }
+      }
+      for (const o of onlyA) if (!paired.has(flagOf(o))) out.push({ ...one, kind: 'exec-option', quadlet: o });
+      for (const o of onlyB) if (!paired.has(flagOf(o))) out.push({ ...one, kind: 'exec-option', berth: o });
       if (!sameList(pq.trailing, pb.trailing)) out.push({ ...one, kind: 'exec', quadlet: pq.trailing.join(' '), berth: pb.trailing.join(' '), note: 'positional words (image, command) differ' });
     } else if (!sameList(qc.argv, bc.argv)) {
       out.push({ ...one, kind: 'exec', quadlet: renderCommand(qc), berth: renderCommand(bc) });
