@@ -4,6 +4,8 @@ export interface SourceLocation {
   line: number;
   column?: number;
   key?: string;
+  /** The definition the problem belongs to, when `file` is one of its drop-ins. */
+  definition?: string;
 }
 
 /** A problem in a definition file: bad syntax, an unknown key, a value podman would refuse. */
@@ -51,8 +53,8 @@ export class UsageError extends Error {
  * written for quadlet keep working; the location follows in parentheses.
  */
 export function formatConverting(err: DefinitionError): string {
-  const { file, line, column, key } = err.location;
-  const name = file.slice(file.lastIndexOf('/') + 1).replace(/\.d\/.*$/, '');
+  const { file, line, column, key, definition } = err.location;
+  const name = definition ?? file.slice(file.lastIndexOf('/') + 1);
   const where = `${file}${line ? `:${line}` : ''}${line && column ? `:${column}` : ''}${key ? `, key ${key}` : ''}`;
   return `converting "${name}": ${err.detail} (at ${where})`;
 }

@@ -142,6 +142,9 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
     outcomes.set(o.def.fileName, o);
     if (o.errors.length > 0) refused.add(o.def.fileName);
   };
+  /** A problem found in a drop-in names the definition it refuses. */
+  const owned = (def: Definition, e: DefinitionError): DefinitionError =>
+    e.location.file === def.unit.path ? e : new DefinitionError({ ...e.location, definition: def.fileName }, e.detail);
   for (const def of [...definitions].sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) record(build(def, ctx, header));
 
   // Refuse what needs a refused definition, until nothing more is refused; pods are rebuilt each round,
@@ -169,8 +172,8 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   // Which definition each name in the output folder belongs to: a unit file, or an alias link.
   const written = new Map<string, string>();
   for (const o of outcomes.values()) {
-    for (const w of o.warnings) warnings.push(w);
-    for (const e of o.errors) errors.push(e);
+    for (const w of o.warnings) warnings.push(owned(o.def, w));
+    for (const e of o.errors) errors.push(owned(o.def, e));
     if (o.errors.length > 0) continue;
     const clash = o.units.find((u) => written.has(u.fileName));
     if (clash) {

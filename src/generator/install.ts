@@ -1,9 +1,11 @@
 /**
  * Generated units cannot be `systemctl enable`d, so the generator does what enabling would: it turns
  * [Install] into symlinks in its output folder (WantedBy= → X.wants/, RequiredBy= → X.requires/,
- * UpheldBy= → X.upholds/, Alias= → another name). Every name must be a valid unit name (no `/`, a known
+ * UpheldBy= → X.upholds/, Alias= → another name). Specifiers that name the unit (%n, %N, %p, %i …) are
+ * resolved as `systemctl enable` resolves them. Every name must then be a valid unit name (no `/`, a known
  * suffix); one that is not is skipped with a warning at its line, so a link never leaves the folder.
  */
+import { resolveUnitSpecifiers } from '../compile/context.js';
 import type { DefinitionError } from '../errors.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import { checkUnitName } from '../unit/unit-name.js';
@@ -32,10 +34,11 @@ export function installSymlinks(service: UnitFile, fileName: string): Install {
   const warnings: DefinitionError[] = [];
   const named = checkUnitName(fileName);
   const type = 'type' in named ? named.type : '';
-  const valid = (key: string, check: (name: string) => string | undefined): string[] => {
+  const valid = (key: string, check: (name: string) => string | undefined, unit = fileName): string[] => {
     const out: string[] = [];
     for (const e of service.list('Install', key)) {
-      for (const name of service.splitEntry(e, { retainEscape: true }) ?? []) {
+      for (const word of service.splitEntry(e, { retainEscape: true }) ?? []) {
+        const name = resolveUnitSpecifiers(word, unit);
         const problem = check(name);
         if (problem) warnings.push(service.error(e, `${problem}; no link is made for it`));
         else out.push(name);
@@ -65,7 +68,7 @@ export function installSymlinks(service: UnitFile, fileName: string): Install {
   }
   if (installed) {
     for (const [key, suffix] of DEPENDENT) {
-      for (const target of valid(key, unitName)) links.push({ path: `${target}.${suffix}/${installed}`, target: `../${fileName}` });
+      for (const target of valid(key, unitName, installed)) links.push({ path: `${target}.${suffix}/${installed}`, target: `../${fileName}` });
     }
   }
   return { links, warnings };

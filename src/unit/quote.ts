@@ -68,7 +68,8 @@ export function cunescapeOne(s: string, i: number): { text: string; length: numb
  */
 function decodeBytes(word: string): string {
   if (!/[\udc00-\udcff]/.test(word)) return word;
-  return word.replace(/[\udc00-\udcff]+/g, (run) => {
+  // Only lone low surrogates are byte marks: one after a high surrogate is half of a real character (🐳).
+  return word.replace(/(?<![\ud800-\udbff])[\udc00-\udcff]+/g, (run) => {
     const bytes = Buffer.from([...run].map((ch) => ch.charCodeAt(0) & 0xff));
     return bytes.toString('utf8');
   });

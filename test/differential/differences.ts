@@ -44,28 +44,8 @@ const LATER_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 };
 
 const hasCidOrPodIdFile = (all: readonly string[] | undefined) => (all ?? []).some((c) => /--cidfile=|--pod-id-file[= ]/.test(c));
-const squash = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
-/** A line of the definition that ends in a backslash (a continuation). */
-const hasContinuation = (ctx: DifferenceContext) => /\\[ \t]*\r?$/m.test(ctx.source ?? '');
-/**
- * True when a line of the definition continues (ends in an odd number of backslashes, blanks after them allowed
- * as Quadlet allows them) and the continuation reaches a blank line (comment lines in between are skipped).
- */
-function blankLineAfterContinuation(source: string): boolean {
-  const lines = source.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i]!.trim();
-    const m = /(\\+)$/.exec(t);
-    if (!m || m[1]!.length % 2 === 0 || /^[#;]/.test(t)) continue;
-    let j = i + 1;
-    while (j < lines.length && /^\s*[#;]/.test(lines[j]!)) j++;
-    if (j < lines.length && lines[j]!.trim() === '' && !lines[j]!.startsWith('--- ')) return true;
-  }
-  return false;
-}
-
-/** A continuation Quadlet and systemd treat differently in kind: blanks after the backslash, or `\\` at the end. */
-const hasOddContinuation = (ctx: DifferenceContext) => /\\[ \t]+\r?$/m.test(ctx.source ?? '') || /(^|[^\\])(\\\\)+\r?$/m.test(ctx.source ?? '');
+/** systemd's unit_name_is_valid(), for names Quadlet makes links under. */
+const isUnitName = (n: string) => n.length <= 255 && /^[A-Za-z0-9:\-_.\\][A-Za-z0-9:\-_.\\@]*\.(service|socket|target|device|mount|automount|swap|timer|path|slice|scope)$/.test(n);
 
 const isPodUnit = (d: Difference, ctx: DifferenceContext) => /\.pod\b/.test(d.source ?? '') || (d.source === undefined && /^--- \S+\.pod/m.test(ctx.source ?? ''));
 
@@ -95,7 +75,15 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       + '(x.network) name its service (x-network.service); 5.4.2 copies the file name, which systemd cannot resolve',
     matches: (d) => {
       if (d.kind !== 'value' || d.section !== 'Unit' || !QUADLET_DEPENDENCY_KEYS.has(d.key ?? '')) return false;
-      if (d.quadlet !== undefined && d.berth === undefined) return DEFINITION_NAME.test(d.quadlet);
+      if (d.quadlet !== undefined && d.berth === undefined && DEFINITION_NAME.test(d.quadlet)) return true;
+      // Translating reads the list as Quadlet's LookupAllStrv does (quotes group), where systemd reads quotes as
+      // part of a name: a quoted word that is no unit name anyway comes out without its quotes.
+      const unq = (w: string) => w.replace(/["']/g, '');
+      if ((d.quadletAll ?? []).some((q) => DEFINITION_NAME.test(q))) {
+        if (d.quadlet !== undefined && d.berth === undefined && /["']/.test(d.quadlet)) return true;
+        if (d.berth !== undefined && d.quadlet === undefined && (d.quadletAll ?? []).some((q) => /["']/.test(q) && unq(q).includes(d.berth!))) return true;
+      }
+      if (d.quadlet !== undefined && d.berth === undefined) return false;
       // The translated name, new on berth's side: Quadlet's side names a definition berth's side does not.
       return d.quadlet === undefined && d.berth !== undefined && /\.service$/.test(d.berth)
         && (d.quadletAll ?? []).some((q) => DEFINITION_NAME.test(q) && !(d.berthAll ?? []).includes(q));
@@ -107,7 +95,7 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     why: 'podman e498c6526b "Quadlet - translate dependencies on other quadlet units" (first in v5.5.0): a [Unit] '
       + 'dependency naming a definition that is not on the search path (or that could not be loaded) is an error',
     matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined
-      && /refused: \w+=\S+\.(container|volume|network|pod|image|build|kube) is not defined on the search path/.test(d.berth),
+      && /refused: unable to translate dependency for \S+\.(container|volume|network|pod|image|build|kube): it is not defined on the search path/.test(d.berth),
   },
   {
     id: 'volume-options-without-device',
@@ -129,8 +117,9 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     id: 'environment-name-without-value',
     reason: 'follows upstream Quadlet after 5.4',
     why: 'podman 2b6c477884 "quadlet: handle generate environment params that inherit from host" (first in v5.6.0): an '
-      + 'Environment= word without `=` becomes `--env NAME` (the host\'s value); 5.4.2 drops it',
-    matches: (d) => d.kind === 'exec-option' && d.quadlet === undefined && d.berth !== undefined && /^--env [^=\s]+$/.test(d.berth),
+      + 'Environment= word without `=` becomes `--env NAME` (the host\'s value); 5.4.2 drops it. The change is in '
+      + 'LookupAllKeyVal and PodmanCmdline.addKeys, so Label=, Annotation= and the other key=value lists do the same',
+    matches: (d) => d.kind === 'exec-option' && d.quadlet === undefined && d.berth !== undefined && /^--(env|label|annotation|build-arg|opt) [^=]+$/.test(d.berth),
   },
   {
     id: 'keys-of-later-quadlets',
@@ -149,9 +138,12 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason: 'follows upstream Quadlet after 5.4',
     why: 'podman 83e65f91a4 "Quadlet - Support template dependency" (first in v5.7.0): `foo@.volume` compiles to the template '
       + '`foo-volume@.service`; 5.4.2 writes `foo@-volume.service`, which is not a template',
-    matches: (d) => d.kind === 'file'
+    matches: (d) => (d.kind === 'file'
       && ((d.quadlet !== undefined && d.berth === undefined && /@-(volume|network|image|build|pod)\.service$/.test(d.unit))
-        || (d.berth !== undefined && d.quadlet === undefined && /-(volume|network|image|build|pod)@\.service$/.test(d.unit))),
+        || (d.berth !== undefined && d.quadlet === undefined && /-(volume|network|image|build|pod)@[^/]*\.service$/.test(d.unit))))
+      // The default name of a template's volume, network or pod: systemd-foo-%i (getResourceName on main), not systemd-foo@.
+      || ((d.kind === 'exec' || d.kind === 'exec-option') && d.quadlet !== undefined && d.berth !== undefined
+        && d.quadlet.replace(/systemd-([\w.-]+)@(?=$|[\s:])/g, 'systemd-$1-⟦%i⟧') === d.berth),
   },
   {
     id: 'bind-volume-requires-mounts-for',
@@ -186,6 +178,141 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined && /is not a numeric [UG]ID/.test(d.berth),
   },
   {
+    id: 'dependents-of-refused-definitions-refused',
+    reason: 'fixes a Quadlet bug',
+    why: 'Quadlet 5.4.2 (cmd/quadlet/main.go: a definition that fails to convert stays in unitsInfoMap) still writes the '
+      + 'units that use a refused .volume, .network, .image, .build or .pod, with Requires=/BindsTo= on a unit that is '
+      + 'never generated, so they fail at every start; berth refuses them too, naming the refused definition',
+    matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined && /depends on \S+, which was refused/.test(d.berth),
+  },
+  {
+    id: 'requires-mounts-for-quoted',
+    reason: 'follows upstream Quadlet after 5.4',
+    why: 'podman 601a072b51 "Escape RequiresMountsFor value" (podman main, unreleased): 5.4.2 writes a source path with '
+      + 'spaces bare (RequiresMountsFor=/srv/host path), which systemd splits into several paths; berth quotes it, in the '
+      + 'only form systemd reads back for this key (it unquotes without C-unescaping)',
+    matches: (d) => d.kind === 'value' && d.section === 'Unit' && d.key === 'RequiresMountsFor'
+      && ((d.berth !== undefined && /\s/.test(d.berth)) || (d.quadlet !== undefined && d.berth === undefined
+        && (d.berthAll ?? []).some((b) => /\s/.test(b) && b.startsWith(d.quadlet!)))),
+  },
+  {
+    id: 'multiple-yaml-entries',
+    reason: 'follows upstream Quadlet after 5.4',
+    why: 'podman 8e013c0012 "feat(quadlet: kube): support multiple Yaml entries" (first in v5.7.0): Yaml= is a list read '
+      + 'with systemd\'s word splitting, several files go to one `kube play`; podman 5.4 cannot play several files, so berth '
+      + 'refuses a Yaml= of more than one word when compiling for it (5.4.2 took the whole line as one path)',
+    matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined
+      && /needs podman 5\.7 or newer \(kube play KUBEFILE\.\.\.\)|SetWorkingDirectory=yaml is only supported when a single Yaml key/.test(d.berth),
+  },
+  {
+    id: 'unit-names-systemd-cannot-load-refused',
+    reason: 'fixes a Quadlet bug',
+    why: 'Quadlet 5.4.2 writes a unit under any ServiceName= (svc%i.service, names with spaces or slashes), and systemd '
+      + 'ignores a file whose name is not a valid unit name (or, with a slash, Quadlet writes outside its folder); berth '
+      + 'refuses the definition at its ServiceName= line instead',
+    matches: (d) => (d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined && /holds characters a unit name cannot|does not end in a unit type|a unit name has at most/.test(d.berth))
+      || (d.kind === 'file' && d.berth === undefined && d.quadlet !== undefined && /[^A-Za-z0-9:\-_.\\@/]/.test(d.unit.split('/').pop()!)),
+  },
+  {
+    id: 'install-names-systemd-cannot-use-skipped',
+    reason: 'fixes a Quadlet bug',
+    why: 'Quadlet 5.4.2 makes [Install] links under names systemd cannot use: Alias= with another type suffix than the '
+      + 'unit, or with a specifier it writes literally (alias-%p.service), and Alias= paths that leave the output folder; '
+      + 'berth resolves the unit-name specifiers as systemctl enable does and skips, with a warning, names that are still '
+      + 'not valid unit names of the right type',
+    matches: (d, ctx) => {
+      if (d.kind !== 'file') return false;
+      const [dir, name] = d.unit.includes('/') ? d.unit.split('/') as [string, string] : [undefined, d.unit];
+      if (d.quadlet?.startsWith('→ ') && d.berth === undefined) {
+        if (dir !== undefined) return !isUnitName(dir.replace(/\.(wants|requires|upholds)$/, ''));
+        return !isUnitName(name) || !name.endsWith(d.quadlet.slice(d.quadlet.lastIndexOf('.')));
+      }
+      return d.berth?.startsWith('→ ') === true && d.quadlet === undefined && /^\s*(Alias|WantedBy|RequiredBy|UpheldBy)\s*=.*%/m.test(ctx.source ?? '');
+    },
+  },
+  {
+    id: 'value-podman-would-misread-refused',
+    reason: 'fixes a Quadlet bug',
+    why: 'Quadlet 5.4.2 passes [Build] Pull=newer on as --pull=newer, which podman before 5.8 takes silently for "missing" '
+      + '(cmd/podman/common/build.go, fixed in a19307f502, v5.8.0): the image is not pulled when it is newer, unlike what '
+      + 'the definition asks; berth refuses the value below podman 5.8, naming the version',
+    matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined && /needs podman 5\.8 or newer \(build --pull=newer\)/.test(d.berth),
+  },
+  {
+    id: 'volume-of-a-refused-definition',
+    reason: 'fixes a Quadlet bug',
+    why: 'when Quadlet 5.4.2 refuses a .volume (here for a reason the table accepts, such as Options= without Device=), '
+      + 'the containers that use it still get `-v DEST`: an anonymous volume in place of the named one, with its options '
+      + 'dropped; berth, which compiles the volume, passes `-v NAME:DEST:OPTIONS` (and refuses the container when it '
+      + 'refuses the volume)',
+    matches: (d) => d.kind === 'exec-option' && d.quadlet !== undefined && d.berth !== undefined
+      && ((/^-v [^:\s]/.test(d.quadlet) && d.berth.startsWith('-v ') && d.berth.includes(`:${d.quadlet.slice(3)}`) && !d.quadlet.slice(3).includes(':'))
+        // The same through Mount=type=volume,source=x.volume: Quadlet leaves the source empty.
+        || (d.quadlet.startsWith('--mount ') && /(^|,)source=(,|$)/.test(d.quadlet) && d.berth.replace(/(^|,)source=[^,]+/, '$1source=') === d.quadlet)),
+  },
+  {
+    id: 'names-of-other-units-resolved-for-their-own-unit',
+    reason: 'fixes a Quadlet bug',
+    why: 'a NetworkName=, VolumeName= or PodName= with a unit specifier (n-%i, %N-data) is resolved by systemd in the unit '
+      + 'that creates the object; Quadlet 5.4.2 copies it unresolved into the units that use the object, where systemd '
+      + 'resolves it for that other unit, so they name an object that does not exist; berth resolves it for its own unit',
+    matches: (d) => {
+      if (d.kind !== 'exec-option') return false;
+      const resolves = (q: string, b: string) => /⟦%[nNpPiIjJ]⟧/.test(q)
+        && new RegExp(`^${q.split(/⟦%[nNpPiIjJ]⟧/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\s:]*')}$`).test(b);
+      if (d.quadlet !== undefined && d.berth !== undefined) return resolves(d.quadlet, d.berth);
+      // An option given twice is compared as a multiset, so its two sides may come apart: look for the other
+      // side's option in its whole command.
+      const options = (command: string, flag: string) => (command.match(new RegExp(`${flag} \\S+`, 'g')) ?? []).map((o) => o.replaceAll('"', ''));
+      if (d.quadlet !== undefined) {
+        const flag = d.quadlet.split(' ')[0]!;
+        return (d.berthAll ?? []).some((c) => options(c, flag).some((b) => resolves(d.quadlet!, b)));
+      }
+      const flag = d.berth!.split(' ')[0]!;
+      return (d.quadletAll ?? []).some((c) => options(c, flag).some((q) => resolves(q, d.berth!)));
+    },
+  },
+  {
+    id: 'alias-clash-first-wins',
+    reason: 'fixes a Quadlet bug',
+    why: 'when two definitions ask for the same Alias=, Quadlet 5.4.2 removes the link the first made and links the name '
+      + 'to the second, silently; berth keeps the first and warns about the second (a unit\'s own name is never replaced)',
+    matches: (d) => d.kind === 'symlink' && !d.unit.includes('/') && d.quadlet !== undefined && d.berth !== undefined,
+  },
+  {
+    id: 'same-unit-name-refused',
+    reason: 'fixes a Quadlet bug',
+    why: 'when two definitions name the same unit (ServiceName=, or a template and its instance with one ServiceName=), '
+      + 'Quadlet 5.4.2 writes both and the later silently replaces the earlier; berth keeps the first and refuses the '
+      + 'second with an error naming both files (as test/conformance/floor.json lists for the dependent.* cases)',
+    matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined && /\.service is already generated from /.test(d.berth),
+  },
+  {
+    id: 'values-podman-refuses-caught-when-generating',
+    reason: 'fixes a Quadlet bug',
+    why: 'Quadlet 5.4.2 passes on values podman refuses at every start (ExitCodePropagation=bogus becomes '
+      + '--service-exit-code-propagation=bogus, and the service fails when started); berth refuses the definition when '
+      + 'generating, naming the line and the values podman takes',
+    matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined
+      && /is not an exit code propagation policy|is not an exit policy|is not a number of seconds/.test(d.berth),
+  },
+  {
+    id: 'pod-leaves-out-refused-members',
+    reason: 'fixes a Quadlet bug',
+    why: 'Quadlet 5.4.2 lists a container in its pod\'s Wants=/Before= as soon as it reaches Pod= (handlePod), even when '
+      + 'the container is refused afterwards, so the pod wants a unit that does not exist; berth lists only the members '
+      + 'that were generated',
+    matches: (d, ctx) => d.kind === 'value' && d.section === 'Unit' && (d.key === 'Wants' || d.key === 'Before')
+      && d.quadlet !== undefined && d.berth === undefined && d.quadlet.endsWith('.service') && isPodUnit(d, ctx),
+  },
+  {
+    id: 'value-ending-in-backslash-refused',
+    reason: 'fixes a Quadlet bug',
+    why: 'a value on the last line of a file can end in a backslash (`Description=x\\\\`); Quadlet 5.4.2 writes it as is, so '
+      + 'systemd joins the next line of the generated unit to it; berth refuses the definition, naming the line',
+    matches: (d) => d.kind === 'refused' && d.quadlet === undefined && d.berth !== undefined && /the value ends in a backslash, which would join the next line/.test(d.berth),
+  },
+  {
     id: 'one-unparsable-file-drops-nothing-else',
     reason: 'fixes a Quadlet bug',
     why: 'Quadlet 5.4.2 (cmd/quadlet/main.go loadUnitsFromDir, unchanged on podman main) discards every definition of a '
@@ -193,33 +320,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       + 'berth refuses only the broken file and compiles (or judges) the others',
     matches: (d, ctx) => (d.kind === 'file' || d.kind === 'refused') && d.quadlet === undefined && d.berth !== undefined
       && /error loading "[^"]+", file contains line/.test(ctx.quadletStderr ?? ''),
-  },
-  {
-    id: 'blank-line-ends-a-continuation',
-    reason: 'fixes a Quadlet bug',
-    why: 'Quadlet 5.4.2 (pkg/systemd/parser/unitfile.go: lineIsComment() is true for an empty line, and UnitFile.Parse skips '
-      + 'comment lines inside a continuation) lets a continuation run over blank lines and swallow the lines after them, '
-      + 'section headers included; systemd\'s config_parse() skips only `#`/`;` lines there, and a blank line ends the '
-      + 'continuation. berth reads such a definition as systemd would, so every setting after the blank line differs',
-    matches: (_d, ctx) => blankLineAfterContinuation(ctx.source ?? ''),
-  },
-  {
-    id: 'continuation-joined-as-systemd-joins',
-    reason: 'fixes a Quadlet bug',
-    why: 'Quadlet 5.4.2 (pkg/systemd/parser/unitfile.go, UnitFile.Parse) joins a continued line by dropping the backslash and '
-      + 'the next line\'s indentation (`a\\` + `b` gives `ab`); systemd.syntax(7) and systemd\'s config_parse() replace the '
-      + 'backslash with a space and keep the next line as it is. berth joins as systemd does, so the joined values differ in '
-      + 'whitespace, and words Quadlet glues together stay apart. Only definitions whose continuations all end in a bare '
-      + 'unescaped backslash are covered (a backslash followed by blanks, or an escaped one, is another matter)',
-    matches: (d, ctx) => {
-      if (!hasContinuation(ctx) || hasOddContinuation(ctx)) return false;
-      if (d.quadlet !== undefined && d.berth !== undefined && squash(d.quadlet) === squash(d.berth)) return true;
-      // Words glued or split at a joint: the same characters on both sides of the whole command or list.
-      const chars = (xs: readonly string[] | undefined) => [...squash((xs ?? []).join(''))].sort().join('');
-      return (d.kind === 'exec-option' || d.kind === 'exec' || d.kind === 'value') && d.quadletAll !== undefined
-        && chars(d.quadletAll) === chars(d.berthAll) || (d.kind === 'value' && d.section === 'Unit' && d.quadlet !== undefined && d.berth === undefined
-        && (d.berthAll ?? []).some((b) => d.quadlet!.includes(b)));
-    },
   },
   {
     id: 'empty-quoted-word-kept',

@@ -39,3 +39,15 @@ test('install names that are not valid unit names are skipped with a warning at 
   t.regex(warnings[0]!.message, /^x:4:1: Alias: "\.\.\/\.\.\/y\.service" holds characters a unit name cannot/);
   t.regex(warnings[1]!.message, /the alias "web\.timer" is not a \.service like the unit/);
 });
+
+test('specifiers that name the unit are resolved in install names, as systemctl enable resolves them', (t) => {
+  const { links, warnings } = installSymlinks(unit('[Install]\nAlias=alias-%p.service\nWantedBy=%N-extra.target %h.target\n'), 'web.service');
+  t.deepEqual(links, [
+    { path: 'alias-web.service', target: 'web.service' },
+    { path: 'web-extra.target.wants/web.service', target: '../web.service' },
+  ]);
+  t.regex(warnings[0]!.message, /"%h\.target" holds characters a unit name cannot/);
+  t.deepEqual(installSymlinks(unit('[Install]\nWantedBy=for-%i.target\nDefaultInstance=one\n'), 'web@.service').links, [
+    { path: 'for-one.target.wants/web@one.service', target: '../web@.service' },
+  ]);
+});

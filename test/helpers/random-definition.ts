@@ -56,7 +56,15 @@ export interface Batch {
 type Rnd = () => number;
 
 class Gen {
+  #names = 0;
   constructor(readonly rnd: Rnd) {}
+  /**
+   * A ServiceName= no other definition of the batch has: two definitions naming one unit is a case of its own
+   * (Quadlet lets the later overwrite the earlier, berth refuses it), tested apart from the random runs.
+   */
+  serviceName(base: string): string {
+    return `${base}${this.#names++}`;
+  }
   chance(p: number): boolean {
     return this.rnd() < p;
   }
@@ -272,7 +280,7 @@ const CONTAINER_KEYS: Record<string, KeyGen> = {
   SecurityLabelLevel: (g) => g.pick(['s0:c1,c2', 's0']),
   SecurityLabelNested: (g) => g.pick(BOOLS),
   SecurityLabelType: (g) => g.pick(['spc_t', 'container_t']),
-  ServiceName: (g) => g.pick(['custom-svc', 'other@x', 'svc%i']),
+  ServiceName: (g) => g.serviceName(g.pick(['custom-svc', 'other@x', 'svc%i'])),
   ShmSize: (g) => g.pick(['64m', '1g']),
   StartWithPod: (g) => g.pick(BOOLS),
   StopSignal: (g) => g.pick(['SIGTERM', 'SIGINT', '9']),
@@ -309,7 +317,7 @@ const VOLUME_KEYS: Record<string, KeyGen> = {
   Label: kvValue,
   Options: (g) => g.pick(['size=10m', 'uid=1000,gid=1000', 'nodev,noexec', 'a b']),
   PodmanArgs: (g) => g.pick(['--opt o=x', '--label a=b', '--ignore']),
-  ServiceName: (g) => g.pick(['volsvc', 'v%i']),
+  ServiceName: (g) => g.serviceName(g.pick(['volsvc', 'v%i'])),
   Type: (g) => g.pick(['tmpfs', 'bind', 'nfs', 'ext4']),
   User: (g) => g.pick(['1000', 'bin', '0']),
   VolumeName: (g) => g.pick(['myvol', 'vol with space', 'v-%i', 'v$$x']),
@@ -330,7 +338,7 @@ const NETWORK_KEYS: Record<string, KeyGen> = {
   NetworkName: (g) => g.pick(['mynet', 'net with space', 'n-%i']),
   Options: (g) => g.pick(['isolate=true', 'mtu=1400', 'parent=eth0 mode=bridge']),
   PodmanArgs: (g) => g.pick(['--ipv6', '--opt mtu=1500', '--route 10.0.0.0/8,10.89.0.1']),
-  ServiceName: (g) => g.pick(['netsvc', 'n%i']),
+  ServiceName: (g) => g.serviceName(g.pick(['netsvc', 'n%i'])),
   Subnet: (g) => g.pick(['10.89.0.0/24', '192.168.77.0/24', 'fd00::/64']),
 };
 
@@ -346,7 +354,7 @@ const KUBE_KEYS: Record<string, KeyGen> = {
   Network: networkValue,
   PodmanArgs: (g) => g.pick(['--log-level=debug', '--annotation a=b', '--build']),
   PublishPort: portValue,
-  ServiceName: (g) => g.pick(['kubesvc']),
+  ServiceName: (g) => g.serviceName(g.pick(['kubesvc'])),
   SetWorkingDirectory: (g) => g.pick(['yaml', 'unit', 'bogus']),
   UserNS: CONTAINER_KEYS['UserNS']!,
   Yaml: (g) => g.pick(['/etc/kube/app.yaml', './app.yaml', 'sub dir/app.yml', '%h/k.yaml']),
@@ -365,7 +373,7 @@ const IMAGE_KEYS: Record<string, KeyGen> = {
   ImageTag: (g) => g.pick(['localhost/tagged:1', 'my/tag']),
   OS: (g) => g.pick(['linux', 'windows']),
   PodmanArgs: (g) => g.pick(['--quiet', '--platform linux/amd64']),
-  ServiceName: (g) => g.pick(['imgsvc']),
+  ServiceName: (g) => g.serviceName(g.pick(['imgsvc'])),
   TLSVerify: (g) => g.pick(BOOLS),
   Variant: (g) => g.pick(['v8', 'v7']),
 };
@@ -389,7 +397,7 @@ const BUILD_KEYS: Record<string, KeyGen> = {
   PodmanArgs: (g) => g.pick(['--squash', '--layers=false', '--format docker']),
   Pull: (g) => g.pick(['always', 'missing', 'never', 'newer']),
   Secret: (g) => g.pick(['id=mysecret,src=/s', 'id=a']),
-  ServiceName: (g) => g.pick(['buildsvc']),
+  ServiceName: (g) => g.serviceName(g.pick(['buildsvc'])),
   SetWorkingDirectory: (g) => g.pick(['unit', 'file', '/srv/ctx', 'https://github.com/x/y.git', 'github.com/x/y', '/srv/ctx.tar.gz']),
   TLSVerify: (g) => g.pick(BOOLS),
   Target: (g) => g.pick(['prod', 'build stage']),
@@ -412,7 +420,7 @@ const POD_KEYS: Record<string, KeyGen> = {
   PodName: (g) => g.pick(['mypod', 'pod with space', 'p-%i']),
   PodmanArgs: (g) => g.pick(['--infra=false', '--share net', '--cpus=1']),
   PublishPort: portValue,
-  ServiceName: (g) => g.pick(['podsvc']),
+  ServiceName: (g) => g.serviceName(g.pick(['podsvc'])),
   ShmSize: CONTAINER_KEYS['ShmSize']!,
   SubGIDMap: CONTAINER_KEYS['SubGIDMap']!,
   SubUIDMap: CONTAINER_KEYS['SubUIDMap']!,
