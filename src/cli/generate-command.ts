@@ -6,7 +6,8 @@ import { formatDryRun, writeUnits } from '../generator/write.js';
 import { podmanPath, targetVersion } from '../engine/podman-version.js';
 import { formatConverting, UsageError } from '../errors.js';
 import { kmsgLogger, stderrLogger, type Logger } from './log.js';
-import { validateCalendar } from '../engine/calendar.js';
+import { calendarValidator } from '../engine/calendar.js';
+import { calendarExpressions } from '../compile/checkpoint-settings.js';
 
 /** How long podman may take to say its version, once the definitions are read. */
 const VERSION_QUERY_MS = 10_000;
@@ -46,7 +47,7 @@ export async function runGenerate(dirs: string[], flags: GenerateFlags, env: Nod
     user,
     podman: podmanPath(env),
     berth: berthCommand(env),
-    validateCalendar,
+    validateCalendar: calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit))),
   });
   for (const w of loaded.warnings) log.warn(w.message);
   for (const err of loaded.errors) log.error(err.message);

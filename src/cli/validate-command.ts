@@ -5,7 +5,8 @@ import { generate } from '../generator/generate.js';
 import { loadDefinitions } from '../generator/load.js';
 import { podmanPath, targetVersion } from '../engine/podman-version.js';
 import { UsageError } from '../errors.js';
-import { validateCalendar } from '../engine/calendar.js';
+import { calendarValidator } from '../engine/calendar.js';
+import { calendarExpressions } from '../compile/checkpoint-settings.js';
 
 export interface ValidateFlags {
   user?: boolean;
@@ -35,6 +36,7 @@ export async function runValidate(paths: string[], flags: ValidateFlags, env: No
   const loaded = loadDefinitions([...new Set(dirs)]);
   // A named file is checked against its folder's other definitions, which it may reference.
   const wanted = (path: string): boolean => files.size === 0 || dirs.some((d) => paths.includes(d) && path.startsWith(d)) || files.has(basename(path));
+  const validateCalendar = calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit)));
   const result = generate(loaded.definitions, { target: target.version, user: flags.user ?? false, podman: podmanPath(env), validateCalendar });
   const errors = [...loaded.errors, ...result.errors].filter((e) => wanted(e.location.file));
   for (const w of loaded.warnings) process.stderr.write(`${w.message}\n`);

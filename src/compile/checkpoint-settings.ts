@@ -57,6 +57,23 @@ export function parseSize(text: string): number | undefined {
   return Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
 }
 
+/** A definition has a few schedules; a limit keeps one with thousands from costing the generator its time. */
+export const MAX_SCHEDULES = 32;
+
+/** The calendar expressions a definition's [Checkpoint] asks systemd about (OnCalendar=, and Cron= translated). */
+export function calendarExpressions(unit: UnitFile): string[] {
+  if (!unit.hasSection(CHECKPOINT_SECTION)) return [];
+  const out = unit.list(CHECKPOINT_SECTION, 'OnCalendar').map((e) => e.value);
+  for (const e of unit.list(CHECKPOINT_SECTION, 'Cron')) {
+    try {
+      out.push(cronToOnCalendar(e.value));
+    } catch (x) {
+      if (!(x instanceof CronError)) throw x;
+    }
+  }
+  return out.slice(0, MAX_SCHEDULES);
+}
+
 /** Reads the section, or undefined when the definition has none. Problems go to `problems`. */
 export function readCheckpoint(unit: UnitFile, validate: CalendarValidator, problems: Problems): CheckpointSettings | undefined {
   const S = CHECKPOINT_SECTION;
@@ -70,6 +87,11 @@ export function readCheckpoint(unit: UnitFile, validate: CalendarValidator, prob
   }
 
   const schedules: string[] = [];
+  const lines = [...unit.list(S, 'OnCalendar'), ...unit.list(S, 'Cron')];
+  if (lines.length > MAX_SCHEDULES) {
+    problems.errors.push(unit.error(lines[MAX_SCHEDULES]!, `a [${S}] section takes at most ${MAX_SCHEDULES} OnCalendar= and Cron= lines`));
+    return undefined;
+  }
   for (const e of unit.list(S, 'OnCalendar')) {
     const complaint = validate(e.value);
     if (complaint) problems.errors.push(unit.error(e, `"${e.value}" is not a systemd calendar expression: ${complaint}`));

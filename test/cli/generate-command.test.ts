@@ -134,3 +134,19 @@ test('without a version given, the generator asks $PODMAN --version, and falls b
   t.regex(missing.stderr, /could not run \S+\/missing --version; compiling for podman \d+\.\d+/);
   t.regex(missing.stdout, / --dns-option ndots:1 /);
 });
+
+test('calendar expressions are judged by systemd, all in one go, and a section with too many schedules is refused alone', async (t) => {
+  const many = Array.from({ length: 40 }, (_, i) => `OnCalendar=*-*-* 03:${String(i).padStart(2, '0')}:00`).join('\n');
+  const dir = defs({
+    'good.container': `${GOOD}[Checkpoint]\nOnCalendar=daily\nCron=*/15 * * * *\n`,
+    'bad.container': `${GOOD}[Checkpoint]\nOnCalendar=every full moon\n`,
+    'many.container': `${GOOD}[Checkpoint]\n${many}\n`,
+  });
+  const r = await execa('node', [BERTH, 'generate', '--dryrun', '--podman-version', '4.3'], { env: { BERTH_UNIT_DIRS: dir }, reject: false });
+  t.is(r.exitCode, 1);
+  t.regex(r.stdout, /---good-checkpoint\.timer---[^]*OnCalendar=daily\n/);
+  t.regex(r.stderr, /bad\.container:7:1, key OnCalendar/);
+  t.regex(r.stderr, /"every full moon" is not a systemd calendar expression: Invalid argument/);
+  t.regex(r.stderr, /many\.container:39:1, key OnCalendar\)|takes at most 32 OnCalendar= and Cron= lines/);
+  t.notRegex(r.stdout, /---(bad|many)\.service---/);
+});
