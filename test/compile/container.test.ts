@@ -142,3 +142,11 @@ test('refinements the target podman lacks (pull retries, startup health checks) 
   t.true(old.argv.includes('--dns'));
   t.deepEqual(old.result.warnings.filter((w) => w.message.includes('needs podman')).map((w) => w.location.key), ['Retry', 'HealthStartupCmd']);
 });
+
+test('values reach podman with every $ pattern as written: no value goes through a replacement string', (t) => {
+  const { argv, service } = compile('[Container]\nImage=img\nMask=/m$$x\nSecurityLabelType=t$&\nLabel="a=$\'b $`"\n', {});
+  t.true(argv.includes('mask=/m$$x'));
+  t.true(argv.includes('label=type:t$&'));
+  t.true(argv.includes("a=$'b $`"));
+  t.regex(service!.get('Service', 'ExecStart')!, / --security-opt label=type:t\$& /);
+});

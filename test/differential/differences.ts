@@ -44,6 +44,21 @@ const LATER_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 };
 
 const hasCidOrPodIdFile = (all: readonly string[] | undefined) => (all ?? []).some((c) => /--cidfile=|--pod-id-file[= ]/.test(c));
+/**
+ * Whether an option of Quadlet's command and one of berth's stand for each other by `same`. Options are compared
+ * as a multiset, so an option given twice may come apart into one difference per side: the other side's options
+ * of the same flag are then looked up in its whole command.
+ */
+function pairedOption(d: Difference, same: (quadlet: string, berth: string) => boolean): boolean {
+  if (d.kind !== 'exec-option') return false;
+  if (d.quadlet !== undefined && d.berth !== undefined) return same(d.quadlet, d.berth);
+  // Commands are rendered with each word that needs it as a JSON string.
+  const options = (command: string, flag: string) => [...command.matchAll(new RegExp(`(?<=^|\\s)${flag} ("(?:[^"\\\\]|\\\\.)*"|\\S+)`, 'g'))]
+    .map((m) => `${flag} ${m[1]!.startsWith('"') ? (JSON.parse(m[1]!) as string) : m[1]!}`);
+  if (d.quadlet !== undefined) return (d.berthAll ?? []).some((c) => options(c, d.quadlet!.split(' ')[0]!).some((b) => same(d.quadlet!, b)));
+  return d.berth !== undefined && (d.quadletAll ?? []).some((c) => options(c, d.berth!.split(' ')[0]!).some((q) => same(q, d.berth!)));
+}
+
 /** systemd's unit_name_is_valid(), for names Quadlet makes links under. */
 const isUnitName = (n: string) => n.length <= 255 && /^[A-Za-z0-9:\-_.\\][A-Za-z0-9:\-_.\\@]*\.(service|socket|target|device|mount|automount|swap|timer|path|slice|scope)$/.test(n);
 
@@ -245,10 +260,9 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       + 'the containers that use it still get `-v DEST`: an anonymous volume in place of the named one, with its options '
       + 'dropped; berth, which compiles the volume, passes `-v NAME:DEST:OPTIONS` (and refuses the container when it '
       + 'refuses the volume)',
-    matches: (d) => d.kind === 'exec-option' && d.quadlet !== undefined && d.berth !== undefined
-      && ((/^-v [^:\s]/.test(d.quadlet) && d.berth.startsWith('-v ') && d.berth.includes(`:${d.quadlet.slice(3)}`) && !d.quadlet.slice(3).includes(':'))
-        // The same through Mount=type=volume,source=x.volume: Quadlet leaves the source empty.
-        || (d.quadlet.startsWith('--mount ') && /(^|,)source=(,|$)/.test(d.quadlet) && d.berth.replace(/(^|,)source=[^,]+/, '$1source=') === d.quadlet)),
+    matches: (d) => pairedOption(d, (q, b) => (/^-v [^:\s]/.test(q) && b.startsWith('-v ') && b.includes(`:${q.slice(3)}`) && !q.slice(3).includes(':'))
+      // The same through Mount=type=volume,source=x.volume: Quadlet leaves the source empty.
+      || (q.startsWith('--mount ') && /(^|,)source=(,|$)/.test(q) && b.replace(/(^|,)source=[^,]+/, '$1source=') === q)),
   },
   {
     id: 'names-of-other-units-resolved-for-their-own-unit',
@@ -256,21 +270,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     why: 'a NetworkName=, VolumeName= or PodName= with a unit specifier (n-%i, %N-data) is resolved by systemd in the unit '
       + 'that creates the object; Quadlet 5.4.2 copies it unresolved into the units that use the object, where systemd '
       + 'resolves it for that other unit, so they name an object that does not exist; berth resolves it for its own unit',
-    matches: (d) => {
-      if (d.kind !== 'exec-option') return false;
-      const resolves = (q: string, b: string) => /⟦%[nNpPiIjJ]⟧/.test(q)
-        && new RegExp(`^${q.split(/⟦%[nNpPiIjJ]⟧/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\s:]*')}$`).test(b);
-      if (d.quadlet !== undefined && d.berth !== undefined) return resolves(d.quadlet, d.berth);
-      // An option given twice is compared as a multiset, so its two sides may come apart: look for the other
-      // side's option in its whole command.
-      const options = (command: string, flag: string) => (command.match(new RegExp(`${flag} \\S+`, 'g')) ?? []).map((o) => o.replaceAll('"', ''));
-      if (d.quadlet !== undefined) {
-        const flag = d.quadlet.split(' ')[0]!;
-        return (d.berthAll ?? []).some((c) => options(c, flag).some((b) => resolves(d.quadlet!, b)));
-      }
-      const flag = d.berth!.split(' ')[0]!;
-      return (d.quadletAll ?? []).some((c) => options(c, flag).some((q) => resolves(q, d.berth!)));
-    },
+    matches: (d) => pairedOption(d, (q, b) => /⟦%[nNpPiIjJ]⟧/.test(q)
+      && new RegExp(`^${q.split(/⟦%[nNpPiIjJ]⟧/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\s:]*')}$`).test(b)),
   },
   {
     id: 'alias-clash-first-wins',
