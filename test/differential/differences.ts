@@ -167,7 +167,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       + 'volume requires the mount of its Device= path',
     matches: (d, ctx) => d.kind === 'value' && d.section === 'Unit' && d.key === 'RequiresMountsFor' && d.quadlet === undefined
       && d.berth !== undefined && /-volume@?\.service$/.test(d.unit) && /^\s*Type\s*=\s*bind\s*$/m.test(ctx.source ?? '')
-      && new RegExp(`^\\s*Device\\s*=\\s*${d.berth.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'm').test(ctx.source ?? ''),
+      // As systemd reads the path (path_simplify: repeated slashes are one).
+      && [...(ctx.source ?? '').matchAll(/^\s*Device\s*=\s*(\S+)\s*$/gm)].some((m) => m[1]!.replace(/\/+/g, '/') === d.berth),
   },
   {
     id: 'pod-keeps-user-restart',

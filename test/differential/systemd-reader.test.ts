@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execWords, pathWords, readUnit, splitLines, strvWords, unitNameWords, environmentWords } from '../helpers/systemd-reader.js';
-import { prng } from '../helpers/random-definition.js';
+import { prng } from '../helpers/random-argv.js';
 
 const values = (text: string, section = 'S') => (readUnit(text).sections.get(section) ?? []).map((a) => `${a.key}=${a.value}`);
 

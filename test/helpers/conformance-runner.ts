@@ -2,10 +2,11 @@
  * Runs Podman's Quadlet conformance cases (/work/shared/conformance/quadlet, see GRAMMAR.md there) against
  * berth's generator as a real process, one scratch source folder per case, and judges the outcome.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess, type ProcessResult } from './processes.js';
 import { evaluateChecks, expectsFailure, parseChecks } from './conformance-checks.js';
 
 export interface ManifestCase {
@@ -97,31 +98,6 @@ function copy(from: string, to: string): void {
   }
 }
 
-interface ProcessResult {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString('utf8') + (signal ? `\n[killed by ${signal}]` : '');
-      resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr });
-    });
-  });
-}
 
 /** The generator's environment: system scope, no inherited overrides, definitions only from `sourceDir`. */
 function generatorEnv(sourceDir: string): NodeJS.ProcessEnv {
@@ -144,11 +120,11 @@ export function isCrash(stderr: string): boolean {
  * rewriting dist/ under us (a half-written module fails to load). A crash that persists is reported.
  */
 async function runGenerator(argv: readonly string[], sourceDir: string, opts: RunOptions, reset: () => void): Promise<ProcessResult> {
-  let res = await run(argv, generatorEnv(sourceDir), opts.timeoutMs ?? 60_000);
+  let res = await runProcess(process.execPath, argv, { env: generatorEnv(sourceDir), timeoutMs: opts.timeoutMs ?? 60_000 });
   for (let attempt = 0; attempt < 2 && isCrash(res.stderr); attempt++) {
     await new Promise((r) => setTimeout(r, 1000));
     reset();
-    res = await run(argv, generatorEnv(sourceDir), opts.timeoutMs ?? 60_000);
+    res = await runProcess(process.execPath, argv, { env: generatorEnv(sourceDir), timeoutMs: opts.timeoutMs ?? 60_000 });
   }
   return res;
 }
@@ -179,6 +155,8 @@ function judge(failures: string[], stderr: string): { status: Status; needs?: st
 }
 
 /** Runs one MANIFEST case in <workRoot>/subtest-<index>/. */
+export { pool } from './processes.js';
+
 export async function runCase(c: ManifestCase, index: number, opts: RunOptions): Promise<CaseOutcome> {
   const subtest = join(opts.workRoot, `subtest-${index}`);
   const sourceDir = join(subtest, 'quadlet');
@@ -292,19 +270,6 @@ export async function runSubdirCase(index: number, opts: RunOptions): Promise<Ca
   };
 }
 
-/** Runs fn over items with at most `limit` at once, keeping the order of results. */
-export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 export interface Summary {
   readonly passed: number;

@@ -19,18 +19,7 @@ export function writeSources(srcDir: string, files: readonly SourceFile[]): void
   }
 }
 
-export async function pool<T, R>(items: readonly T[], jobs: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  return out;
-}
+export { pool } from './processes.js';
 
 /** The flag of an exec option difference (`--env` of `--env A=1`), for grouping. */
 function optionFlag(d: Difference): string {

@@ -9,18 +9,8 @@
  *
  * A batch is a pure function of (seed, batch index): `generateBatch(batchSeed(seed, i), i)`.
  */
+import { prng } from './random-argv.js';
 
-/** mulberry32. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** BERTH_DIFF_SEED replays a run; otherwise a fresh seed. */
 export function diffSeedFromEnv(): number {
@@ -560,7 +550,7 @@ function definition(g: Gen, kind: string, names: Names, self: string, template: 
     case 'container':
       if (g.chance(0.95)) typed.push(assignment(g, 'Image', imageValue(g, names)));
       else typed.push(assignment(g, 'Rootfs', g.pick(['/srv/rootfs', '/srv/rootfs:O'])));
-      typed.push(...sectionLines(g, CONTAINER_KEYS, names, [], g.int(1, 9), RARE_CONTAINER_KEYS));
+      typed.push(...sectionLines(g, template ? withoutServiceName(CONTAINER_KEYS) : CONTAINER_KEYS, names, [], g.int(1, 9), RARE_CONTAINER_KEYS));
       break;
     case 'volume':
       typed.push(...sectionLines(g, VOLUME_KEYS, names, [], g.int(0, 4)));
@@ -597,9 +587,18 @@ function definition(g: Gen, kind: string, names: Names, self: string, template: 
   return text;
 }
 
+/**
+ * The keys without ServiceName=: a template's (or a drop-in's, which may serve several definitions) would give
+ * its instances one unit name, the case of two definitions naming one unit, which is tested on its own.
+ */
+function withoutServiceName(keys: Record<string, KeyGen>): Record<string, KeyGen> {
+  const { ServiceName: _, ...rest } = keys;
+  return rest;
+}
+
 function dropin(g: Gen, kind: string, names: Names): string {
   const typeSection = kind[0]!.toUpperCase() + kind.slice(1);
-  const keys = { container: CONTAINER_KEYS, volume: VOLUME_KEYS, network: NETWORK_KEYS, kube: KUBE_KEYS, image: IMAGE_KEYS, build: BUILD_KEYS, pod: POD_KEYS }[kind]!;
+  const keys = withoutServiceName({ container: CONTAINER_KEYS, volume: VOLUME_KEYS, network: NETWORK_KEYS, kube: KUBE_KEYS, image: IMAGE_KEYS, build: BUILD_KEYS, pod: POD_KEYS }[kind]!);
   const lines = [`[${typeSection}]`, ...sectionLines(g, keys, names, [], g.int(1, 3), RARE_CONTAINER_KEYS)];
   if (g.chance(0.3)) lines.push('', '[Service]', `Restart=${g.pick(['always', 'no'])}`);
   if (g.chance(0.2)) lines.push('', '[Unit]', `Description=from a drop-in ${nastyWord(g)}`);

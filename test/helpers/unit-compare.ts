@@ -14,9 +14,9 @@
  *   Sections systemd ignores ([X-…], unknown ones) are compared too, value by value, as written.
  * Comments are ignored, being invisible to systemd.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join, posix, relative } from 'node:path';
+import { runProcess } from './processes.js';
 import { quadletBinary } from './quadlet-binary.js';
 import { environmentWords, execWords, pathWords, readUnit, strvWords, unitNameWords, type ExecCommand } from './systemd-reader.js';
 
@@ -72,22 +72,6 @@ export interface GeneratorRun {
   readonly refused: ReadonlyMap<string, string>;
 }
 
-function runProcess(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<{ exitCode: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code, stderr: Buffer.concat(err).toString('utf8') + (signal ? `\n[killed by ${signal}]` : '') });
-    });
-  });
-}
 
 const CONVERTING = /converting "([^"]+)": (.*)$/gm;
 /** Quadlet's message for a file it cannot parse: `error loading "/path/x.container", file contains line …`. */
@@ -112,7 +96,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 export async function runQuadlet(srcDir: string, outDir: string): Promise<GeneratorRun> {
   mkdirSync(outDir, { recursive: true });
-  const r = await runProcess(quadletBinary(), ['-no-kmsg-log', outDir], { ...cleanEnv(), QUADLET_UNIT_DIRS: srcDir }, srcDir, 30_000);
+  const r = await runProcess(quadletBinary(), ['-no-kmsg-log', outDir], { env: { ...cleanEnv(), QUADLET_UNIT_DIRS: srcDir }, cwd: srcDir, timeoutMs: 30_000 });
   return { ...r, outDir, refused: refusedFrom(r.stderr) };
 }
 
@@ -120,7 +104,7 @@ export async function runQuadlet(srcDir: string, outDir: string): Promise<Genera
 export async function runBerth(repoRoot: string, srcDir: string, outDir: string): Promise<GeneratorRun> {
   mkdirSync(outDir, { recursive: true });
   const args = ['dist/src/cli/main.js', 'generate', '--no-kmsg-log', '--podman-version', '5.4', outDir];
-  const r = await runProcess(process.execPath, args, { ...cleanEnv(), BERTH_UNIT_DIRS: srcDir }, repoRoot, 60_000);
+  const r = await runProcess(process.execPath, args, { env: { ...cleanEnv(), BERTH_UNIT_DIRS: srcDir }, cwd: repoRoot, timeoutMs: 60_000 });
   return { ...r, outDir, refused: refusedFrom(r.stderr) };
 }
 
