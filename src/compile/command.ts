@@ -7,7 +7,12 @@ export class Command {
   }
 
   add(...args: string[]): this {
-    this.args.push(...args);
+    return this.addAll(args);
+  }
+
+  /** Adds words read from a definition, however many (a spread of a huge list would overflow the stack). */
+  addAll(args: readonly string[]): this {
+    for (const a of args) this.args.push(a);
     return this;
   }
 

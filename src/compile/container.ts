@@ -216,7 +216,7 @@ function reload(job: Job): void {
   if (!signal && reloadCmd.length === 0) return;
   if (signal && reloadCmd.length > 0) throw fail(job.unit, cmdEntry, 'ReloadCmd and ReloadSignal are mutually exclusive but both are set');
   const cmd = baseCommand(unit, S, ctx);
-  if (reloadCmd.length > 0) cmd.add('exec', name, ...reloadCmd);
+  if (reloadCmd.length > 0) cmd.add('exec', name).addAll(reloadCmd);
   else cmd.add('kill', '--signal', signal!, name);
   service.add('Service', 'ExecReload', quoteWords(cmd.args));
 }
@@ -282,7 +282,7 @@ export function compileContainer(def: Definition, ctx: CompileContext): Compiled
     if (image) imageRef = imageSource(job, unit.last(S, 'Image')!, image);
   });
   cmd.add(...(imageRef ? [imageRef] : ['--rootfs', rootfs]));
-  cmd.add(...(unit.lastArgs(S, 'Exec') ?? []));
+  cmd.addAll(unit.lastArgs(S, 'Exec') ?? []);
   // A restorable container starts through `berth start`, which runs this command or restores an archive.
   const start = checkpoint
     ? [...ctx.berth, 'start', '--pidfile', CONMON_PIDFILE, '--directory', checkpoint.directory,

@@ -180,7 +180,7 @@ export function compileKube(def: Definition, ctx: CompileContext): CompiledUnit 
   cmd.add('--replace', '--service-container=true');
   const job: Job = { unit, service, ctx, cmd };
   applyKeys(unit, S, KUBE_KEYS, HANDLERS, job, cmd, ctx, problems);
-  cmd.add(...yamls);
+  cmd.addAll(yamls);
   service.add('Service', 'ExecStart', quoteWords(cmd.args));
 
   // ExecStopPost, not ExecStop: the play is removed even when it failed to start.
@@ -189,7 +189,7 @@ export function compileKube(def: Definition, ctx: CompileContext): CompiledUnit 
     const force = unit.bool(S, 'KubeDownForce');
     if (force !== undefined) down.addBool('--force', force);
   });
-  down.add(...yamls);
+  down.addAll(yamls);
   service.add('Service', 'ExecStopPost', quoteWords(down.args));
 
   problems.guard(() => setWorkingDirectory(job, S));

@@ -119,7 +119,7 @@ export function applyRule(unit: UnitFile, section: string, key: string, rule: Ru
       cmd.addKeyVals(rule.flag, keyVals(unit, section, key));
       return;
     case 'raw':
-      cmd.add(...unit.args(section, key));
+      cmd.addAll(unit.args(section, key));
       return;
     case 'custom':
     case 'none':

@@ -36,7 +36,7 @@ export function absolutePath(unit: UnitFile, p: string): string {
 export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext): Command {
   const cmd = new Command(ctx.podman);
   for (const e of unit.list(section, 'ContainersConfModule')) cmd.add(`--module=${e.value}`);
-  cmd.add(...unit.args(section, 'GlobalArgs'));
+  cmd.addAll(unit.args(section, 'GlobalArgs'));
   return cmd;
 }
 

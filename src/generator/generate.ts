@@ -97,7 +97,7 @@ function build(def: Definition, ctx: CompileContext, header: readonly string[]):
   let compiled: CompiledUnit;
   try {
     compiled = COMPILERS[def.kind](def, ctx);
-    warnings.push(...compiled.warnings);
+    for (const w of compiled.warnings) warnings.push(w);
     if (compiled.errors.length > 0) return { def, units, errors: [...compiled.errors], warnings };
     const main = { fileName: `${compiled.serviceName}.service`, unit: compiled.service };
     const all = [main, ...(compiled.extraUnits ?? [])];
@@ -107,7 +107,7 @@ function build(def: Definition, ctx: CompileContext, header: readonly string[]):
     }
     const text = (unit: UnitFile): string => unit.toString(header);
     const install = installSymlinks(main.unit, main.fileName);
-    warnings.push(...install.warnings);
+    for (const w of install.warnings) warnings.push(w);
     units.push({ fileName: main.fileName, text: text(main.unit), symlinks: install.links, source: def.unit.path });
     // A definition's extra units (its checkpoint timer) are enabled when its own unit is: by WantedBy= and
     // the like, not by a mere Alias=.
@@ -172,8 +172,8 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   // Which definition each name in the output folder belongs to: a unit file, or an alias link.
   const written = new Map<string, string>();
   for (const o of outcomes.values()) {
-    for (const w of o.warnings) warnings.push(owned(o.def, w));
-    for (const e of o.errors) errors.push(owned(o.def, e));
+    for (const w of capped(o.def, o.warnings)) warnings.push(owned(o.def, w));
+    for (const e of capped(o.def, o.errors)) errors.push(owned(o.def, e));
     if (o.errors.length > 0) continue;
     const clash = o.units.find((u) => written.has(u.fileName));
     if (clash) {
@@ -184,6 +184,15 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
     for (const u of o.units) units.push(u);
   }
   return { units: units.map((u) => withoutAliasClashes(u, written, warnings)), errors, warnings };
+}
+
+/** At most this many problems of one definition are reported, then how many more there are. */
+const MAX_REPORTED = 50;
+
+function capped(def: Definition, problems: readonly DefinitionError[]): readonly DefinitionError[] {
+  if (problems.length <= MAX_REPORTED) return problems;
+  const more = new DefinitionError({ file: def.unit.path, line: 0 }, `… and ${problems.length - MAX_REPORTED} more of the same kind`);
+  return [...problems.slice(0, MAX_REPORTED), more];
 }
 
 /** A unit without the Alias= links whose names another definition's unit or alias already has. */

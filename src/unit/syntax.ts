@@ -76,6 +76,9 @@ function endsInSpaceByte(key: string): boolean {
   return lastByte === 0x85 || lastByte === 0xa0;
 }
 
+/** A file with this many syntax errors is not read further: it is refused either way, and no log needs them all. */
+export const MAX_SYNTAX_ERRORS = 50;
+
 /** Parses definition text. Every problem is returned (Quadlet stops at the first; the file is refused either way). */
 export function parseUnit(text: string, path: string): ParseResult {
   const sections: Section[] = [];
@@ -95,6 +98,10 @@ export function parseUnit(text: string, path: string): ParseResult {
   let startColumn = 0;
 
   for (let i = 0; i <= last; i++) {
+    if (errors.length >= MAX_SYNTAX_ERRORS) {
+      fail(i + 1, 1, `too many syntax errors; the rest of the file is not read`);
+      break;
+    }
     const physical = lines[i]!;
     let line = goTrim(physical);
     const lineNo = i + 1;

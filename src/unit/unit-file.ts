@@ -180,7 +180,7 @@ export class UnitFile {
     if (!s || from === to) return;
     const existing = this.#sections.get(to);
     if (existing) {
-      existing.entries.push(...s.entries);
+      for (const e of s.entries) existing.entries.push(e);
       this.#sections.delete(from);
     } else {
       const renamed = new Map<string, Section>();

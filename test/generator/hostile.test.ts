@@ -176,3 +176,22 @@ test('a huge, binary or unreadable file among the definitions never costs anothe
   t.regex(dirtyRun.stderr, /fifo\.container: skipped: not a regular file/);
   rmSync(root, { recursive: true, force: true });
 });
+
+test('a definition of nearly a megabyte, with a hundred thousand words or lines, is generated or refused alone, quickly', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'berth-big-'));
+  const input = join(root, 'in');
+  mkdirSync(input);
+  writeFileSync(join(input, 'good.container'), '[Container]\nImage=localhost/busybox\n');
+  writeFileSync(join(input, 'words.container'), `[Container]\nImage=localhost/busybox\nExec=${'a '.repeat(400_000)}\n`);
+  writeFileSync(join(input, 'lines.container'), `[Container]\nImage=localhost/busybox\n${'PodmanArgs=--x\n'.repeat(60_000)}`);
+  writeFileSync(join(input, 'bad.container'), `[Container]\nImage=localhost/busybox\n${'Exec=\\q\n'.repeat(100_000)}`);
+  writeFileSync(join(input, 'junk.container'), 'no section here\n'.repeat(60_000));
+  const run = runGenerator(input, join(root, 'out'));
+  t.log(`${run.ms} ms`);
+  t.true(run.ms < 15_000);
+  const out = readdirSync(join(root, 'out')).sort();
+  t.deepEqual(out, ['bad.service', 'good.service', 'lines.service', 'words.service']);
+  t.regex(run.stderr, /… and 99950 more of the same kind/);
+  t.regex(run.stderr, /junk\.container:51:1: too many syntax errors/);
+  rmSync(root, { recursive: true, force: true });
+});

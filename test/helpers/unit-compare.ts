@@ -472,9 +472,13 @@ export interface FolderComparison {
   readonly units: ReadonlyMap<string, string | undefined>;
 }
 
+/**
+ * The definition a unit was made from, for attributing differences. Read from the SourcePath= line as written:
+ * systemd may not see that line at all when the line before it ends in a backslash (which Quadlet writes).
+ */
 function sourceOf(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const p = normalizeUnit(text).sourcePath;
+  const p = /^SourcePath=(.*)$/m.exec(text)?.[1] ?? normalizeUnit(text).sourcePath;
   return p === undefined ? undefined : basename(p);
 }
 
