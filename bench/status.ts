@@ -4,7 +4,7 @@
  *
  *   node dist/bench/status.js [--defs N] [--running N] [--runs N] [--entry PATH]
  *
- * berth runs as dist/berth.mjs (the bundle packaging/bundle-cli.mjs writes) when it exists, and as
+ * berth runs as dist/berth.mjs (the bundle packaging/bundle.mjs writes) when it exists, and as
  * dist/src/cli/main.js too (what Node loads module by module); --entry times one given entry only.
  *
  * N definitions (default 100): `--running` of them (default 10) installed and running, one failing, the

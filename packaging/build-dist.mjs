@@ -18,11 +18,11 @@
 // daemon-reload), needs no npm in the RPM build root, and leaves nothing for rpmlint to trip over in
 // third-party packages' files. Their licenses are kept in THIRD-PARTY-LICENSES, their names and versions
 // in BUNDLED (the spec's `Provides: bundled(…)` lines must match it; test/packaging checks that).
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { bundle } from './bundle.mjs';
 import { convertFile } from './man/md2man.mjs';
 
 const root = new URL('../', import.meta.url).pathname.replace(/\/$/, '');
@@ -41,82 +41,12 @@ rmSync(tree, { recursive: true, force: true });
 mkdirSync(join(tree, 'libexec'), { recursive: true });
 
 // ---------------------------------------------------------------------------------------------------
-// The bundles
+// The bundles (packaging/bundle.mjs, as for the development tree)
 
-const dependencies = Object.keys(pkg.dependencies ?? {});
-
-/**
- * Code that loads a package with createRequire(import.meta.url)('name') (dbus-next is CommonJS) would look
- * for node_modules beside the bundle at run time. This plugin gives every module of the application a
- * createRequire whose require() returns the bundled copy of each dependency, and Node's own for the rest
- * (builtins).
- */
-const bundledRequire = {
-  name: 'bundled-require',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?module$/ }, (args) =>
-      args.importer.startsWith(join(root, 'dist/src/')) ? { path: 'bundled-require', namespace: 'berth' } : undefined,
-    );
-    b.onLoad({ filter: /^bundled-require$/, namespace: 'berth' }, () => ({
-      resolveDir: root,
-      loader: 'js',
-      contents: [
-        "import * as nodeModule from 'node:module';",
-        'const bundled = {',
-        ...dependencies.map((d) => `  ${JSON.stringify(d)}: () => require(${JSON.stringify(d)}),`),
-        '};',
-        'export function createRequire(from) {',
-        '  const real = nodeModule.createRequire(from);',
-        '  return (id) => (Object.hasOwn(bundled, id) ? bundled[id]() : real(id));',
-        '}',
-        'export default { ...nodeModule, createRequire };',
-      ].join('\n'),
-    }));
-  },
-};
-
-/** In the generator bundle, the full command line (./program.js) is the CLI bundle beside it. */
-const programIsCliBundle = {
-  name: 'program-is-cli-bundle',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/program\.js$/ }, (args) =>
-      args.importer === join(root, 'dist/src/cli/generator.js') ? { path: './berth.mjs', external: true } : undefined,
-    );
-  },
-};
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-  // dbus-next's optional native socket and X11 address lookup: required inside try/catch or never.
-  external: ['usocket', 'x11'],
-  // CommonJS packages inside an ES module bundle call require() for Node builtins.
-  banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
-};
-
-const cli = await build({ ...common, entryPoints: [join(root, 'dist/src/cli/main.js')], outfile: join(tree, 'libexec/berth.mjs'), plugins: [bundledRequire] });
-// The generator runs at every boot and daemon-reload: it gets only what generating imports (its
-// createRequire loads builtins only), as in packaging/bundle-generator.mjs.
-const gen = await build({ ...common, entryPoints: [join(root, 'dist/src/cli/generator.js')], outfile: join(tree, 'libexec/berth-generator.mjs'), plugins: [programIsCliBundle] });
-const heavy = Object.keys(gen.metafile.inputs).filter((i) => /node_modules\/(commander|execa|dbus-next)\//.test(i));
-if (heavy.length > 0) {
-  console.error(`build-dist: the generator bundle pulls in ${heavy.join(', ')}; load it lazily`);
+const meta = await bundle(join(tree, 'libexec'), { interpreter: '/usr/bin/node' }).catch((err) => {
+  console.error(`build-dist: ${err.message}`);
   process.exit(1);
-}
-
-// Installed files start with the interpreter RHEL packages at /usr/bin/node (brp-mangle-shebangs would
-// rewrite /usr/bin/env node anyway).
-for (const f of ['libexec/berth.mjs', 'libexec/berth-generator.mjs']) {
-  const file = join(tree, f);
-  const text = readFileSync(file, 'utf8').replace(/^#!.*\n/, '');
-  writeFileSync(file, `#!/usr/bin/node\n${text}`);
-  chmodSync(file, 0o755);
-}
+});
 
 // Which packages went in, with versions and licenses. Packages whose package.json has no SPDX license,
 // read from their license files:
@@ -127,7 +57,7 @@ const LICENSES = {
   'pause-stream': 'MIT OR Apache-2.0', // LICENSE: "Dual Licensed MIT and Apache 2"
 };
 const packages = new Map();
-for (const input of [...Object.keys(cli.metafile.inputs), ...Object.keys(gen.metafile.inputs)]) {
+for (const input of [...Object.keys(meta.cli.inputs), ...Object.keys(meta.generator.inputs)]) {
   const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
   if (!m) continue;
   const dir = join(root, input.slice(0, m.index + m[0].length - 1));
@@ -168,11 +98,12 @@ const copy = (from, to, mode) => {
 };
 copy('packaging/berth-launcher', 'bin/berth', 0o755);
 copy('packaging/install.sh', 'install.sh', 0o755);
-copy('packaging/berth.spec', 'berth.spec', 0o644);
 copy('packaging/berth.tmpfiles', 'tmpfiles/berth.conf', 0o644);
 copy('packaging/berth.preset', 'preset/80-berth.preset', 0o644);
 copy('packaging/LICENSE', 'LICENSE', 0o644);
 copy('README.md', 'README.md', 0o644);
+// The spec gets package.json's version, the only place it is written.
+writeFileSync(join(tree, 'berth.spec'), readFileSync(join(root, 'packaging/berth.spec'), 'utf8').replace(/@VERSION@/g, pkg.version));
 // The example definitions (folders of examples/; the .ts files there are the repository's demo scripts).
 for (const e of readdirSync(join(root, 'examples'), { withFileTypes: true }).filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
   copy(`examples/${e.name}`, `examples/${e.name}`);

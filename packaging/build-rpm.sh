@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the berth RPM: the release tarball (packaging/build-dist.mjs), then rpmbuild -bb with
-# packaging/berth.spec. Needs a built checkout (npm run build; `npm run rpm` does both).
+# Builds the berth RPM: the release tarball (packaging/build-dist.mjs), then rpmbuild -bb with the
+# tarball's berth.spec (packaging/berth.spec with package.json's version). Needs a built checkout
+# (npm run build; `npm run rpm` does both).
 # Usage: bash packaging/build-rpm.sh [OUTDIR]   (default dist/rpm); prints the RPM's path.
 #
 # On a host whose rpm lacks RHEL's macros (Debian's, in CI) it loads packaging/rpm/macros.ci,
@@ -12,7 +13,8 @@ out=$(mkdir -p "${1:-$root/dist/rpm}" && cd "${1:-$root/dist/rpm}" && pwd)
 command -v rpmbuild >/dev/null || { echo "build-rpm: rpmbuild not found (Debian: apt-get install rpm; RHEL: dnf install rpm-build)" >&2; exit 1; }
 
 rm -rf "$out/SOURCES" "$out/rpmbuild"
-node "$root/packaging/build-dist.mjs" "$out/SOURCES" >/dev/null
+tarball=$(node "$root/packaging/build-dist.mjs" "$out/SOURCES")
+spec=${tarball%.tar.gz}/berth.spec
 
 args=(--define "_topdir $out/rpmbuild" --define "_sourcedir $out/SOURCES" --define "_rpmdir $out")
 if [ -z "$(rpm --eval '%{?_unitdir}')" ]; then
@@ -22,7 +24,7 @@ if [ "$(rpm -qa 2>/dev/null | wc -l)" -eq 0 ]; then
   args+=(--nodeps)
 fi
 log=$out/rpmbuild.log
-if ! rpmbuild -bb "${args[@]}" "$root/packaging/berth.spec" >"$log" 2>&1; then
+if ! rpmbuild -bb "${args[@]}" "$spec" >"$log" 2>&1; then
   cat "$log" >&2
   echo "build-rpm: rpmbuild failed (log: $log)" >&2
   exit 1

@@ -5,8 +5,7 @@ import { runGenerate } from './generate-command.js';
 import { runValidate } from './validate-command.js';
 import { runCheckpoint, runCheckpoints, runPrune, runRestore, runStart } from './checkpoint-commands.js';
 import { registerDoctor } from './doctor-command.js';
-
-const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
 const HELP_FOOTER = `
 Definitions: {/run,/etc,/usr/local/share,/usr/share}/berth/definitions, most
