@@ -1,5 +1,6 @@
 /**
- * Podman's Quadlet end-to-end cases, run against `berth generate` as a real process.
+ * Podman's Quadlet end-to-end cases, run against berth's generator as systemd runs it: the bundle, as a
+ * real process.
  *
  *   npx tsc -p . && npx ava dist/test/conformance/
  *   CONFORMANCE_CASE=basic.container npx ava dist/test/conformance/conformance.test.js   (one case, verbose;
@@ -21,7 +22,7 @@ import {
 // Compiled to dist/test/conformance/: the repository is three levels up.
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DIST = join(REPO, 'dist');
-const MAIN_JS = join(DIST, 'src/cli/main.js');
+const GENERATOR = join(DIST, 'berth-generator.mjs');
 const FLOOR_FILE = join(REPO, 'test/conformance/floor.json');
 const CASES_DIR = process.env['CONFORMANCE_DIR'] || join(REPO, '../shared/conformance/quadlet');
 const JOBS = Number(process.env['CONFORMANCE_JOBS'] || 8);
@@ -36,7 +37,7 @@ if (!available) {
 } else {
   test('quadlet conformance', async (t) => {
     t.timeout(4 * 60_000);
-    t.true(existsSync(MAIN_JS), `build first: ${MAIN_JS} is missing`);
+    t.true(existsSync(GENERATOR), `build first: ${GENERATOR} is missing`);
 
     const manifest = loadManifest(CASES_DIR);
     const wantSubdir = ONLY.length === 0 || ONLY.some((c) => c === 'test_subdir' || c === SUBDIR_CASE);
@@ -44,7 +45,7 @@ if (!available) {
     if (ONLY.length > 0) t.true(cases.length > 0 || wantSubdir, `no MANIFEST case named ${ONLY.join(', ')}`);
 
     const workRoot = makeWorkRoot();
-    const opts: RunOptions = { casesDir: CASES_DIR, mainJs: MAIN_JS, workRoot, podmanVersion: process.env['CONFORMANCE_PODMAN_VERSION'] || '6.0', verify: true };
+    const opts: RunOptions = { casesDir: CASES_DIR, generator: GENERATOR, workRoot, podmanVersion: process.env['CONFORMANCE_PODMAN_VERSION'] || '6.0', verify: true };
     const jobs: Array<() => Promise<CaseOutcome>> = cases.map((c, i) => () => runCase(c, i, opts));
     if (wantSubdir) jobs.push(() => runSubdirCase(cases.length, opts));
     const outcomes = await pool(jobs, JOBS, (job) => job());

@@ -44,8 +44,8 @@ export interface CaseOutcome {
 
 export interface RunOptions {
   readonly casesDir: string;
-  /** dist/src/cli/main.js */
-  readonly mainJs: string;
+  /** dist/berth-generator.mjs: the bundle the installed generator links point at. */
+  readonly generator: string;
   /** The folder holding subtest-N folders; its name must match podman-e2e-*. */
   readonly workRoot: string;
   readonly podmanVersion: string;
@@ -172,7 +172,7 @@ export async function runCase(c: ManifestCase, index: number, opts: RunOptions):
   }
   for (const dep of c.dependencies ?? []) copy(join(opts.casesDir, dep), join(sourceDir, dep));
 
-  const argv = [opts.mainJs, 'generate', '--no-kmsg-log', '--podman-version', opts.podmanVersion, outDir];
+  const argv = [opts.generator, '--no-kmsg-log', '--podman-version', opts.podmanVersion, outDir];
   const res = await runGenerator(argv, sourceDir, opts, () => {
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
@@ -258,7 +258,7 @@ export async function runSubdirCase(index: number, opts: RunOptions): Promise<Ca
   const sourceDir = join(subtest, 'quadlet');
   rmSync(subtest, { recursive: true, force: true });
   copy(join(opts.casesDir, 'test_subdir'), sourceDir);
-  const argv = [opts.mainJs, 'generate', '--no-kmsg-log', '--dryrun', '--podman-version', opts.podmanVersion];
+  const argv = [opts.generator, '--no-kmsg-log', '--dryrun', '--podman-version', opts.podmanVersion];
   const res = await runGenerator(argv, sourceDir, opts, () => undefined);
   const failures: string[] = [];
   if (res.exitCode !== 0) failures.push(`exit code ${res.exitCode}, expected 0`);

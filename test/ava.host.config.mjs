@@ -1,0 +1,23 @@
+// The host tests: the part of `npm test` that `npm run test:unit` leaves out, because each file needs root
+// or a service that test/host/setup.sh installs. Every other test file is pure and runs in test:unit
+// (test/ava.unit.config.mjs). Both take package.json's "ava" settings, which `npx ava FILE` uses.
+import { readFileSync } from 'node:fs';
+
+export const HOST_TESTS = [
+  'dist/test/e2e/**/*.test.js', // a throwaway systemd (systemd-nspawn), podman, CRIU
+  'dist/test/host/**/*.test.js', // that throwaway systemd itself
+  'dist/test/doctor/doctor-host.test.js', // berth doctor inside it
+  'dist/test/unit/quote.systemd.test.js', // systemd inside it runs the ExecStart= lines berth writes
+  'dist/test/systemd/bus.test.js', // a private dbus-daemon …
+  'dist/test/systemd/manager.test.js', // … with a fake systemd on it
+  'dist/test/agent/agent.test.js', // the agent on a private dbus-daemon
+  'dist/test/agent/agent-process.test.js', // the agent's process on a private dbus-daemon, for a minute
+  'dist/test/cli/status-command.test.js', // berth status on a private dbus-daemon
+  'dist/test/checkpoint/crash.test.js', // strace (ptrace) kills commits at each step
+  'dist/test/packaging/rpm.test.js', // rpmbuild, rpmlint, rpm2cpio
+];
+
+export default {
+  ...JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).ava,
+  files: HOST_TESTS,
+};
