@@ -15,39 +15,13 @@
  * Targets: RSS after 10,000 calls within 10% of RSS after 100; idle RSS at most 60 MiB.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { bootSystemdHost } from '../test/helpers/systemd-host.js';
 import { Bus } from '../src/systemd/bus.js';
 import { AGENT_IFACE, AGENT_NAME, AGENT_PATH } from '../src/agent/interface.js';
+import { parseFlags, REPO, sleep } from './common.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const MIB = 1024 * 1024;
-
-interface Options {
-  defs: number;
-  running: number;
-  calls: number;
-  entry: string;
-}
-
-function parseArgs(argv: string[]): Options {
-  const bundle = `${REPO}dist/berth.mjs`;
-  const opts: Options = { defs: 100, running: 10, calls: 10_000, entry: existsSync(bundle) ? bundle : `${REPO}dist/src/cli/main.js` };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--defs') opts.defs = Number(value());
-    else if (a === '--running') opts.running = Number(value());
-    else if (a === '--calls') opts.calls = Number(value());
-    else if (a === '--entry') opts.entry = value();
-    else throw new Error(`unknown argument ${a} (--defs N, --running N, --calls N, --entry PATH)`);
-  }
-  return opts;
-}
 
 function rss(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -55,13 +29,14 @@ function rss(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-/** NODE_OPTIONS as the unit sets them, so the agent here runs as it would there. */
+/** NODE_OPTIONS as the unit sets them (quoted or not), so the agent here runs as it would there. */
 function unitNodeOptions(): string {
   const unit = readFileSync(`${REPO}units/berth-agent.service`, 'utf8');
-  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '';
+  const options = /^Environment=(?:"NODE_OPTIONS=([^"]*)"|NODE_OPTIONS=(.*))$/m.exec(unit);
+  if (!options) throw new Error('units/berth-agent.service sets no NODE_OPTIONS');
+  return options[1] ?? options[2]!;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 
 async function settle(pid: number): Promise<number> {
@@ -75,7 +50,7 @@ async function settle(pid: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseFlags(process.argv.slice(2), { defs: 100, running: 10, calls: 10_000, entry: `${REPO}dist/berth.mjs` });
   const RUNS = `[Container]\nImage=localhost/busybox:latest\nExec=sh -c "trap 'exit 0' TERM; while :; do sleep 1 & wait; done"\n`;
   const files: Record<string, string> = {
     '/etc/dbus-1/system.d/io.berth.Manager1.conf': readFileSync(`${REPO}packaging/dbus/io.berth.Manager1.conf`, 'utf8'),

@@ -2,12 +2,12 @@
  * The checkpoint benchmark: `berth checkpoint NAME` against a bare `podman container checkpoint --export` of
  * the same container, both run as whole processes, alternating, in the same run.
  *
- *   npm run bench:checkpoint
- *   env: BENCH_ROUNDS (5)   measured rounds of each side, after one warm-up round of each
- *        BENCH_MIB (256)    resident memory the container holds
- *        BENCH_DIR (/var/tmp) where the bench folder (unit definition, archive store) is made; it must be
- *                           on a disk file system, not a tmpfs, or fsync costs nothing
- *        BENCH_PHASES (1)   0 skips the phase breakdown
+ *   npm run bench:checkpoint [-- --rounds N] [--mib N] [--dir PATH] [--no-phases]
+ *   --rounds N (5)      measured rounds of each side, after one warm-up round of each
+ *   --mib N (256)       resident memory the container holds
+ *   --dir PATH (/var/tmp) where the bench folder (unit definition, archive store) is made; it must be on a
+ *                       disk file system, not a tmpfs, or fsync costs nothing
+ *   --no-phases         skips the phase breakdown
  *
  * The container (`berth-bench-ckpt`, image localhost/busybox:latest) runs
  *   sh -c '{ head -c BYTES /dev/urandom; exec sleep …; } | tail -c BYTES+1MiB'
@@ -25,10 +25,9 @@
  * The phase breakdown repeats takeCheckpoint's steps in this process with the same modules and times each,
  * then times the parts of the commit on a fresh export: fsync, tar listing, sha256, and both together.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointLock } from '../src/checkpoint/lock.js';
 import { hashFile } from '../src/checkpoint/durable.js';
@@ -36,59 +35,25 @@ import { CheckpointStore } from '../src/checkpoint/store.js';
 import { runHash } from '../src/checkpoint/take.js';
 import { listTar, verifyExport } from '../src/checkpoint/verify.js';
 import { criuVersion, Podman } from '../src/engine/podman.js';
+import { loadNote, median, parseFlags, REPO, run, runOk, spread, timed } from './common.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const MAIN = join(REPO, 'dist/src/cli/main.js');
 const NAME = 'berth-bench-ckpt';
 const IMAGE = 'localhost/busybox:latest';
 const TARGET = 0.1;
 const MiB = 1024 * 1024;
 
-const ROUNDS = intEnv('BENCH_ROUNDS', 5, 1);
-const MEM_MIB = intEnv('BENCH_MIB', 256, 1);
-const PHASES = process.env['BENCH_PHASES'] !== '0';
-const PARENT = process.env['BENCH_DIR'] || '/var/tmp';
-
-function intEnv(key: string, dflt: number, min: number): number {
-  const raw = process.env[key];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${key} must be a whole number of at least ${min}, not "${raw}"`);
-  return n;
-}
-
-function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * MiB, ...(env ? { env } : {}) });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function runOk(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
-  const r = run(cmd, args, env);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-/** Runs a command to completion and returns its wall time in seconds; throws when it fails. */
-function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { secs: number; stdout: string } {
+/** A command's wall time in seconds, after a global sync (not timed): no side pays for the other's dirty pages. */
+function afterSync(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { secs: number; stdout: string } {
   runOk('sync', []);
-  const t0 = performance.now();
-  const r = run(cmd, args, env);
-  const secs = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return { secs, stdout: r.stdout };
+  const t = timed(cmd, args, { env });
+  return { secs: t.ms / 1000, stdout: t.stdout };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const secs = (x: number): string => x.toFixed(2);
 const ms = (x: number): string => `${Math.round(x)} ms`;
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const mibOf = (bytes: number): string => (bytes / MiB).toFixed(1);
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** Sum of the resident memory of the container's processes, in bytes (podman top reports KiB). */
 function containerRss(): { total: number; biggest: string } {
@@ -192,10 +157,10 @@ function rounds(units: string, store: string, scratch: string, count: number, la
     const r: Round = { podman: 0, berth: 0, berthExportMs: 0 };
     for (const side of sides) {
       if (side === 'podman') {
-        r.podman = timed('podman', podmanArgs(target)).secs;
+        r.podman = afterSync('podman', podmanArgs(target)).secs;
         rmSync(target, { force: true });
       } else {
-        const t = timed(process.execPath, [MAIN, 'checkpoint', NAME], env);
+        const t = afterSync(process.execPath, [MAIN, 'checkpoint', NAME], env);
         r.berth = t.secs;
         r.berthExportMs = Number(/, (\d+) ms\)/.exec(t.stdout)?.[1] ?? NaN);
         trimStore(join(store, NAME));
@@ -273,18 +238,20 @@ async function phases(store: string, scratch: string): Promise<string[]> {
 }
 
 async function main(): Promise<number> {
+  const opts = parseFlags(process.argv.slice(2), { rounds: 5, mib: 256, dir: '/var/tmp', phases: true });
+  if (opts.rounds < 1 || opts.mib < 1) throw new Error('--rounds and --mib must be at least 1');
   if (process.getuid?.() !== 0) throw new Error('checkpoints need rootful podman: run as root');
   statSync(MAIN);
-  const bench = mkdtempSync(join(PARENT, 'berth-bench-ckpt-'));
+  const bench = mkdtempSync(join(opts.dir, 'berth-bench-ckpt-'));
   const store = join(bench, 'store');
   const scratch = join(bench, 'podman');
   mkdirSync(scratch, { recursive: true });
   const units = writeDefinition(bench, store);
-  const bytes = MEM_MIB * MiB;
+  const bytes = opts.mib * MiB;
   try {
     process.stdout.write(
-      `bench: ${NAME} holding ${MEM_MIB} MiB; ${ROUNDS} alternating rounds after a warm-up; folder ${bench}; ` +
-        `node ${process.version}, load average ${load()}\n`,
+      `bench: ${NAME} holding ${opts.mib} MiB; ${opts.rounds} alternating rounds after a warm-up; folder ${bench}; ` +
+        `node ${process.version}, ${loadNote()}\n`,
     );
     process.stdout.write(`${startContainer(bytes)}\n`);
 
@@ -296,21 +263,21 @@ async function main(): Promise<number> {
     rmSync(probe, { force: true });
     rounds(units, store, scratch, 1, 'warm-up');
 
-    const rs = rounds(units, store, scratch, ROUNDS, 'round');
-    const p = rs.map((r) => r.podman);
-    const b = rs.map((r) => r.berth);
-    const overhead = median(b) / median(p) - 1;
+    const rs = rounds(units, store, scratch, opts.rounds, 'round');
+    const p = spread(rs.map((r) => r.podman));
+    const b = spread(rs.map((r) => r.berth));
+    const overhead = b.median / p.median - 1;
     const paired = median(rs.map((r) => r.berth / r.podman)) - 1;
     process.stdout.write(
-      `checkpoint ${MEM_MIB} MiB: berth ${secs(median(b))} s, podman ${secs(median(p))} s, overhead ${pct(overhead)} ` +
+      `checkpoint ${opts.mib} MiB: berth ${secs(b.median)} s, podman ${secs(p.median)} s, overhead ${pct(overhead)} ` +
         `(target ≤ ${pct(TARGET)}: ${overhead <= TARGET ? 'met' : 'MISSED'}); archive ${mibOf(archiveBytes)} MiB\n`,
     );
     process.stdout.write(
-      `  min: berth ${secs(Math.min(...b))} s, podman ${secs(Math.min(...p))} s, overhead ${pct(Math.min(...b) / Math.min(...p) - 1)}; ` +
+      `  min: berth ${secs(b.min)} s, podman ${secs(p.min)} s, overhead ${pct(b.min / p.min - 1)}; ` +
         `median of per-round overheads ${pct(paired)}; berth's own export (manifest durationMs) median ${ms(median(rs.map((r) => r.berthExportMs)))}\n`,
     );
-    process.stdout.write(`  load average ${load()} (other work on the host makes both sides slower and noisier)\n`);
-    if (PHASES) {
+    process.stdout.write(`  ${loadNote()}\n`);
+    if (opts.phases) {
       process.stdout.write('phases (one run, in process):\n');
       process.stdout.write((await phases(store, scratch)).join('\n') + '\n');
     }

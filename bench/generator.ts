@@ -16,63 +16,24 @@
  *
  * Targets: berth at most 1.0x Quadlet's wall time on 1,000 definitions, at most 0.12 s on one.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quadletBinary } from '../test/helpers/quadlet-binary.js';
+import { loadNote, median, parseFlags, REPO, run, runOk, spread } from './common.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const TIME = '/usr/bin/time';
 const PODMAN_VERSION = '5.4';
 const TARGET_RATIO = 1.0;
 const TARGET_ONE_DEF_S = 0.12;
 
-interface Options {
-  runs: number;
-  defs: number;
-  entry: string;
-  detect: boolean;
-  /** Only write the definitions into this folder (for profiling by hand). */
-  writeDefs?: string;
-}
-
-function parseArgs(argv: string[]): Options {
-  const opts: Options = { runs: 10, defs: 1000, entry: defaultEntry(), detect: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--runs') opts.runs = Number(value());
-    else if (a === '--defs') opts.defs = Number(value());
-    else if (a === '--entry') opts.entry = value();
-    else if (a === '--no-detect') opts.detect = false;
-    else if (a === '--write-defs') opts.writeDefs = value();
-    else throw new Error(`unknown argument ${a} (--runs N, --defs N, --entry PATH, --no-detect, --write-defs DIR)`);
-  }
+function parseArgs(argv: string[]) {
+  // entry: what the installed generator links point at; writeDefs: only write the definitions there (for
+  // profiling by hand).
+  const opts = parseFlags(argv, { runs: 10, defs: 1000, entry: join(REPO, 'dist/berth-generator.mjs'), detect: true, writeDefs: '' });
   if (!(opts.runs >= 1) || !(opts.defs >= 1)) throw new Error('--runs and --defs must be at least 1');
   return opts;
-}
-
-/** What the installed generator symlink points at: the bundle when built, else the compiled entry. */
-function defaultEntry(): string {
-  const bundle = join(REPO, 'dist/berth-generator.mjs');
-  return existsSync(bundle) ? bundle : join(REPO, 'dist/src/cli/generator.js');
-}
-
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function runOk(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  const r = run(cmd, args, opts);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return r.stdout;
 }
 
 function executable(path: string): boolean {
@@ -238,12 +199,6 @@ function sample(tool: Tool, outBase: string, work: string, expect: number): Samp
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 interface Stats {
   median: number;
   min: number;
@@ -252,10 +207,8 @@ interface Stats {
 }
 
 function stats(samples: Sample[]): Stats {
-  const secs = samples.map((s) => s.seconds);
   return {
-    median: median(secs),
-    min: Math.min(...secs),
+    ...spread(samples.map((s) => s.seconds)),
     cpu: median(samples.map((s) => s.cpuSeconds)),
     rssMiB: Math.max(...samples.map((s) => s.rssKiB)) / 1024,
   };
@@ -269,14 +222,6 @@ function compare(tools: readonly [Tool, Tool], runs: number, outBase: string, wo
     for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) samples[k]!.push(sample(tools[k]!, outBase, work, expect));
   }
   return [stats(samples[0]), stats(samples[1])];
-}
-
-/** Other work on the machine skews wall times (CPU times less so): say how busy it was. */
-function loadNote(): string {
-  const [one] = loadavg();
-  const cpus = availableParallelism();
-  const note = `load average ${one!.toFixed(2)} on ${cpus} CPUs`;
-  return one! > cpus / 2 ? `${note} (busy: wall times are inflated)` : note;
 }
 
 const secs = (x: number): string => x.toFixed(x < 0.1 ? 3 : 2);

@@ -4,8 +4,8 @@
  *
  *   node dist/bench/status.js [--defs N] [--running N] [--runs N] [--entry PATH]
  *
- * berth runs as dist/berth.mjs (the bundle packaging/bundle.mjs writes) when it exists, and as
- * dist/src/cli/main.js too (what Node loads module by module); --entry times one given entry only.
+ * berth runs as dist/berth.mjs (the bundle packaging/bundle.mjs writes, as installed) and as
+ * dist/src/cli/main.js (what Node loads module by module); --entry times one given entry only.
  *
  * N definitions (default 100): `--running` of them (default 10) installed and running, one failing, the
  * rest defined but never started; every other one has a [Checkpoint] schedule (a timer). Both commands run
@@ -15,11 +15,9 @@
  * Target: berth at most 150 ms wall for 100 containers; the ratio to systemctl show is reported.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { bootSystemdHost } from '../test/helpers/systemd-host.js';
+import { loadNote, parseFlags, REPO, spread, timed } from './common.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const TARGET_MS = 150;
 
 interface Options {
@@ -30,23 +28,9 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const bundle = `${REPO}dist/berth.mjs`;
-  const opts: Options = { defs: 100, running: 10, runs: 10, entries: [...(existsSync(bundle) ? [bundle] : []), `${REPO}dist/src/cli/main.js`] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--defs') opts.defs = Number(value());
-    else if (a === '--running') opts.running = Number(value());
-    else if (a === '--runs') opts.runs = Number(value());
-    else if (a === '--entry') opts.entries = [value()];
-    else throw new Error(`unknown argument ${a} (--defs N, --running N, --runs N, --entry PATH)`);
-  }
-  if (!(opts.defs >= 1) || !(opts.runs >= 1) || !(opts.running >= 0) || opts.running > opts.defs) throw new Error('bad counts');
-  return opts;
+  const { entry, ...opts } = parseFlags(argv, { defs: 100, running: 10, runs: 10, entry: '' });
+  if (!(opts.defs >= 1) || !(opts.runs >= 1) || opts.running > opts.defs) throw new Error('bad counts');
+  return { ...opts, entries: entry ? [entry] : [`${REPO}dist/berth.mjs`, `${REPO}dist/src/cli/main.js`] };
 }
 
 const RUNS = `[Container]\nImage=localhost/busybox:latest\nExec=sh -c "trap 'exit 0' TERM; while :; do sleep 1 & wait; done"\n`;
@@ -63,19 +47,6 @@ function definitions(opts: Options): Record<string, string> {
   return files;
 }
 
-function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; stdout: string } {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')}… failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return { ms, stdout: r.stdout };
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
@@ -100,9 +71,9 @@ async function main(): Promise<void> {
     let rows = 0;
     let showBytes = 0;
     for (let i = 0; i < opts.runs + 1; i++) {
-      const b = opts.entries.map((entry) => time(process.execPath, [entry, 'status', '--json'], env));
-      const s = time('systemctl', ['show', ...units], env);
-      const n = time(process.execPath, ['-e', '0'], env);
+      const b = opts.entries.map((entry) => timed(process.execPath, [entry, 'status', '--json'], { env }));
+      const s = timed('systemctl', ['show', ...units], { env });
+      const n = timed(process.execPath, ['-e', '0'], { env });
       if (i === 0) {
         rows = (JSON.parse(b[0]!.stdout) as unknown[]).length;
         showBytes = s.stdout.length;
@@ -112,18 +83,18 @@ async function main(): Promise<void> {
       systemctl.push(s.ms);
       node.push(n.ms);
     }
-    const ms = median(systemctl);
+    const show = spread(systemctl);
     const lines = opts.entries.map((entry, k) => {
-      const mb = median(berth[k]!);
+      const b = spread(berth[k]!);
       const label = entry.replace(REPO, '');
-      return `berth status --json (${label}): median ${fmt(mb)}, min ${fmt(Math.min(...berth[k]!))}, ratio to systemctl show ${(mb / ms).toFixed(2)}, target <= ${TARGET_MS} ms ${mb <= TARGET_MS ? 'met' : 'NOT met'}`;
+      return `berth status --json (${label}): median ${fmt(b.median)}, min ${fmt(b.min)}, ratio to systemctl show ${(b.median / show.median).toFixed(2)}, target <= ${TARGET_MS} ms ${b.median <= TARGET_MS ? 'met' : 'NOT met'}`;
     });
     process.stdout.write(
       [
-        `${rows} containers, ${opts.runs} runs each, alternating; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+        `${rows} containers, ${opts.runs} runs each, alternating; ${loadNote()}`,
         ...lines,
-        `systemctl show (same units): median ${fmt(ms)}, min ${fmt(Math.min(...systemctl))} (${(showBytes / 1024).toFixed(0)} KiB)`,
-        `node -e 0 (the floor of any Node command): median ${fmt(median(node))}`,
+        `systemctl show (same units): median ${fmt(show.median)}, min ${fmt(show.min)} (${(showBytes / 1024).toFixed(0)} KiB)`,
+        `node -e 0 (the floor of any Node command): median ${fmt(spread(node).median)}`,
         '',
       ].join('\n'),
     );
