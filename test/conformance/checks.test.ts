@@ -146,6 +146,22 @@ test('assert-symlink, assert-stderr-contains and assert-failed', (t) => {
   t.false(holds('assert-key-is-empty Unit Before', none));
 });
 
+test('the unit is read as systemd reads it: continuations, specifiers, refused lines and files', (t) => {
+  const read = (unitText: string): CheckEvaluator => new CheckEvaluator(subject({ unitText }));
+  const continued = read('[Service]\nExecStart=/usr/bin/podman run \\\n# a comment inside\n  --rm img 100%%\nEnvironment=A=1 \\\n B=2\n');
+  t.true(holds('assert-podman-final-args --rm img 100%', continued), '%% is a single %');
+  t.true(holds('assert-key-is Service Environment "A=1   B=2"', continued), 'the backslash becomes a space, the next line is stripped');
+  const unbalanced = read('[Service]\nExecStart=/usr/bin/podman run "img\nExecStop=-/usr/bin/podman stop "x\n');
+  t.false(holds('assert-podman-args run', unbalanced));
+  t.false(holds('!assert-podman-args nothing', unbalanced), 'systemd refuses the unit: every check fails, inverted too');
+  t.false(holds('assert-podman-stop-args stop', unbalanced), 'a line systemd ignores (prefix -) has no command');
+  t.true(holds('!assert-podman-stop-args stop', unbalanced));
+  const refused = read('[Unit]\nAfter=a.service\n[Service\nType=notify\n');
+  t.deepEqual(refused.unitErrors, ['line 3: invalid section header "[Service"']);
+  t.false(holds('assert-key-is Unit After a.service', refused), 'systemd loads nothing of a file it refuses');
+  t.false(holds('!assert-key-is Unit After b.service', refused));
+});
+
 test('malformed and unknown checks fail rather than throw', (t) => {
   t.false(holds('assert-key-is Unit'));
   t.false(holds('assert-no-such-check a b'));

@@ -1,10 +1,10 @@
 /**
  * The check language of the Quadlet conformance cases (/work/shared/conformance/quadlet/GRAMMAR.md):
  * parsing a case file's `##` lines and evaluating each one against a generated unit. Pure: the unit
- * comes in as text, the output folder only through a readlink callback.
+ * comes in as text, the output folder only through a readlink callback. The unit is read as systemd reads
+ * it (./systemd-reader.ts), never with berth's own parser, so that a check holds for what systemd sees.
  */
-import { splitWords } from '../../src/unit/quote.js';
-import { UnitFile } from '../../src/unit/unit-file.js';
+import { execWords, readUnit, type Assignment } from './systemd-reader.js';
 
 export interface Check {
   /** 1-based line in the case file. */
@@ -21,7 +21,7 @@ export class CheckSyntaxError extends Error {
   override readonly name = 'CheckSyntaxError';
 }
 
-/** A unit check with no unit to read: a failure whether or not the check is inverted. */
+/** A unit check with no unit systemd would load: a failure whether or not the check is inverted. */
 class NoUnitError extends Error {}
 
 /**
@@ -254,45 +254,61 @@ function findRun(full: readonly string[], sub: readonly string[], regex: boolean
 const show = (words: readonly string[]): string => words.map((w) => JSON.stringify(w)).join(' ');
 const showValues = (values: readonly string[]): string => (values.length ? show(values) : '(none)');
 
-/** Evaluates checks against one generated unit; parses the unit and its command lines once. */
+/** execWords() marks a specifier as ⟦%x⟧ (its value is the running system's); the cases spell it %x. */
+const unmarkSpecifiers = (word: string): string => word.replace(/⟦(%[A-Za-z])⟧/g, '$1');
+
+/** Evaluates checks against one generated unit, read once as systemd reads it. */
 export class CheckEvaluator {
-  readonly unit: UnitFile | undefined;
-  /** Syntax errors in the generated unit (it should have none). */
-  readonly unitErrors: string[] = [];
-  private readonly commands = new Map<string, string[] | undefined>();
+  private readonly sections: Map<string, Assignment[]> | undefined;
+  /** Why systemd would refuse to load the unit (empty when it loads). */
+  readonly unitErrors: readonly string[] = [];
+  private readonly commands = new Map<string, { words: string[] } | { none: string } | { refused: string }>();
 
   constructor(readonly subject: CheckSubject) {
     if (subject.unitText !== undefined) {
-      const { unit, errors } = UnitFile.parse(subject.unitText, subject.unitPath ?? 'generated.service');
-      this.unit = unit;
-      this.unitErrors = errors.map((e) => e.message);
+      const read = readUnit(subject.unitText);
+      this.sections = read.sections;
+      this.unitErrors = read.errors;
     }
   }
 
-  /** The values in force of a key (an empty assignment clears those before it). */
+  private assignments(section: string, key: string): Assignment[] {
+    return (this.sections?.get(section) ?? []).filter((a) => a.key === key);
+  }
+
+  /** The values in force of a key: an empty assignment clears those before it (the cases' rule). */
   values(section: string, key: string): string[] {
-    return this.unit ? this.unit.list(section, key).map((e) => e.value) : [];
-  }
-
-  /** The last assignment of a key as written (possibly empty), as Quadlet's LookupLast reads it. */
-  lastValue(section: string, key: string): string | undefined {
-    return this.unit?.last(section, key)?.value;
-  }
-
-  /** The last command line of a [Service] key, split as systemd splits it, prefix characters removed. */
-  command(key: string): string[] | undefined {
-    if (this.commands.has(key)) return this.commands.get(key);
-    const raw = this.lastValue('Service', key);
-    let words: string[] | undefined;
-    if (raw !== undefined) {
-      words = splitWords(raw, { cunescape: true, relax: true });
-      if (words.length > 0) {
-        const first = words[0]!.replace(/^[-@+!:]+/, '');
-        words = [first, ...words.slice(1)];
-      }
+    const out: string[] = [];
+    for (const a of this.assignments(section, key)) {
+      if (a.value === '') out.length = 0;
+      else out.push(a.value);
     }
-    this.commands.set(key, words);
-    return words;
+    return out;
+  }
+
+  /** The last assignment of a key as systemd read it (possibly empty). */
+  lastValue(section: string, key: string): string | undefined {
+    return this.assignments(section, key).at(-1)?.value;
+  }
+
+  /**
+   * The last command line of a [Service] key, split as systemd splits it (prefix characters are not
+   * words), or why there is none; a line systemd refuses means it would not load the unit at all.
+   */
+  command(key: string): { words: string[] } | { none: string } {
+    let c = this.commands.get(key);
+    if (c === undefined) {
+      const raw = this.lastValue('Service', key);
+      const read = raw === undefined ? undefined : execWords(raw, { runtime: false });
+      const last = read?.commands.at(-1);
+      c = read?.error !== undefined ? { refused: `${key}=: ${read.error}` }
+        : read?.ignored !== undefined ? { none: `systemd ignores ${key}=: ${read.ignored}` }
+        : last === undefined ? { none: `no ${key}=` }
+        : { words: last.argv.map(unmarkSpecifiers) };
+      this.commands.set(key, c);
+    }
+    if ('refused' in c) throw new NoUnitError(`systemd would not load the unit: ${c.refused}`);
+    return c;
   }
 
   evaluate(check: Check): CheckResult {
@@ -300,16 +316,17 @@ export class CheckEvaluator {
     try {
       r = this.evaluateRaw(check);
     } catch (err) {
-      if (err instanceof NoUnitError) return { ok: false, detail: 'no unit was generated' };
+      if (err instanceof NoUnitError) return { ok: false, detail: err.message };
       return { ok: false, detail: `bad check: ${(err as Error).message}` };
     }
     if (!check.invert) return r;
     return r.ok ? { ok: false, detail: `inverted check holds${r.detail ? ` (${r.detail})` : ''}` } : { ok: true };
   }
 
-  private needUnit(): UnitFile {
-    if (!this.unit) throw new NoUnitError();
-    return this.unit;
+  /** A check of the unit's contents: there must be a unit, and systemd must be able to load it. */
+  private needUnit(): void {
+    if (!this.sections) throw new NoUnitError('no unit was generated');
+    if (this.unitErrors.length > 0) throw new NoUnitError(`systemd would not load the unit: ${this.unitErrors.join('; ')}`);
   }
 
   private evaluateRaw(check: Check): CheckResult {
@@ -319,7 +336,7 @@ export class CheckEvaluator {
     };
     switch (check.op) {
       case 'assert-failed':
-        return this.unit
+        return this.sections
           ? { ok: false, detail: 'a unit was generated' }
           : { ok: true };
       case 'assert-stderr-contains':
@@ -382,8 +399,9 @@ export class CheckEvaluator {
 
   private commandCheck(check: Check, key: string, kind: string): CheckResult {
     this.needUnit();
-    const words = this.command(key);
-    if (words === undefined) return { ok: false, detail: `no ${key}=` };
+    const command = this.command(key);
+    if ('none' in command) return { ok: false, detail: command.none };
+    const { words } = command;
     const a = check.args;
     const fail = (): CheckResult => ({ ok: false, detail: `${key}: ${show(words)}` });
     switch (kind) {

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { runProcess, type ProcessResult } from './processes.js';
 import { evaluateChecks, expectsFailure, parseChecks } from './conformance-checks.js';
 
@@ -293,6 +294,36 @@ export function summarize(outcomes: readonly CaseOutcome[]): Summary {
 /** Shortens the scratch paths in a message: <src>/file instead of /tmp/podman-e2e-1/subtest-2/quadlet/file. */
 export function shortenPaths(text: string, o: CaseOutcome): string {
   return text.replaceAll(o.sourceDir, '<src>');
+}
+
+/**
+ * A case test/conformance/floor.json accepts as failing, by design, with exactly how it fails: a case that
+ * fails in any other way (another failure, another message) fails the suite.
+ */
+export interface ExpectedFailure {
+  readonly case: string;
+  /** Its failures, as the report writes them (scratch paths as <src>). */
+  readonly failures: readonly string[];
+  /** The generator's stderr lines, likewise. */
+  readonly stderr: readonly string[];
+  readonly reason: string;
+}
+
+/** How a failed case failed, in the terms of floor.json. */
+export function failureOf(o: CaseOutcome): Omit<ExpectedFailure, 'reason'> {
+  return {
+    case: o.file,
+    failures: o.failures.map((f) => shortenPaths(f, o)),
+    stderr: o.stderr.split('\n').filter((l) => l.trim() !== '').map((l) => shortenPaths(l, o)),
+  };
+}
+
+/** The failed cases that floor.json does not expect to fail exactly so. */
+export function unexpectedFailures(outcomes: readonly CaseOutcome[], expected: readonly ExpectedFailure[]): Array<Omit<ExpectedFailure, 'reason'>> {
+  return outcomes
+    .filter((o) => o.status === 'fail')
+    .map(failureOf)
+    .filter((f) => !expected.some(({ reason: _, ...e }) => isDeepStrictEqual(e, f)));
 }
 
 /** For a case counted as not applicable: the stderr line that names the version gate. */
