@@ -14,6 +14,7 @@ export const HOST_TESTS = [
   'dist/test/agent/agent-process.test.js', // the agent's process on a private dbus-daemon, for a minute
   'dist/test/cli/status-command.test.js', // berth status on a private dbus-daemon
   'dist/test/checkpoint/crash.test.js', // strace (ptrace) kills commits at each step
+  'dist/test/checkpoint/disk-full.test.js', // mounts a small tmpfs
   'dist/test/packaging/rpm.test.js', // rpmbuild, rpmlint, rpm2cpio
 ];
 

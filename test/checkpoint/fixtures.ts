@@ -1,15 +1,17 @@
 /**
  * Stand-ins for podman's checkpoint export: small real tar archives holding config.dump, spec.dump and a
- * checkpoint/ folder, made with the system tar (and zstd/gzip), in temporary folders.
+ * checkpoint/ folder, made with the system tar (and zstd/gzip), in temporary folders; archives committed
+ * from them, and snapshots of a store's folder.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ExecutionContext } from 'ava';
 import type { Compression } from '../../src/compile/checkpoint-settings.js';
 import type { ManifestFields } from '../../src/checkpoint/manifest.js';
+import type { ArchiveInfo, CheckpointStore } from '../../src/checkpoint/store.js';
 
 /** A fresh folder removed after the test. */
 export async function tempDir(t: ExecutionContext): Promise<string> {
@@ -65,4 +67,20 @@ export function fields(overrides: Partial<ManifestFields> = {}): ManifestFields 
 /** 2025-03-0{day}T10:00:00Z plus `ms`, so that archives of a test sort as intended. */
 export function at(day: number, ms = 0): Date {
   return new Date(Date.UTC(2025, 2, day, 10, 0, 0, ms));
+}
+
+/** Prepares, writes and commits one archive. */
+export async function commitOne(store: CheckpointStore, when: Date, compress: Compression = 'zstd', opts: ExportOptions = {}): Promise<ArchiveInfo> {
+  const pending = await store.prepare(compress, when);
+  await writeExport(pending.tmpPath, compress, opts);
+  return pending.commit(fields());
+}
+
+export const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+
+/** Snapshot (name → sha256) of every file in a folder, to prove older archives were not touched. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await sha256(join(dir, name));
+  return out;
 }

@@ -16,9 +16,9 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** A seed from BERTH_QUOTE_SEED (to replay a failure) or a fresh random one. */
-export function seedFromEnv(): number {
-  const env = process.env['BERTH_QUOTE_SEED'];
+/** A seed from the environment variable (to replay a failure) or a fresh random one. */
+export function seedFromEnv(variable = 'BERTH_QUOTE_SEED'): number {
+  const env = process.env[variable];
   if (env !== undefined && env !== '') return Number(env) >>> 0;
   return (Math.random() * 2 ** 32) >>> 0;
 }

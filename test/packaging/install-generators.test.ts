@@ -13,5 +13,5 @@ test('install-generators links berth into the system and user generator folders'
     t.is(readlinkSync(join(dest, `usr/lib/systemd/${kind}-generators/berth`)), `${REPO}dist/berth-generator.mjs`);
   }
   t.true(statSync(join(dest, 'etc/berth/definitions')).isDirectory());
-  t.truthy(statSync(`${REPO}dist/berth-generator.mjs`).mode & 0o111);
+  t.is(statSync(`${REPO}dist/berth-generator.mjs`).mode & 0o777, 0o755);
 });
