@@ -2,7 +2,6 @@ import test from 'ava';
 import { generate } from '../../src/generator/generate.js';
 import { parseVersion, type Version } from '../../src/compile/version.js';
 import { setWorkingDirectory } from '../../src/compile/working-directory.js';
-import type { CompileContext } from '../../src/compile/context.js';
 import { UnitFile } from '../../src/unit/unit-file.js';
 import { splitWords } from '../../src/unit/quote.js';
 import { definition } from '../helpers/definitions.js';
@@ -122,11 +121,10 @@ test('a build key the target podman lacks is rejected with the version it needs,
 });
 
 test('SetWorkingDirectory=yaml of a .kube is the folder of its single Yaml', (t) => {
-  const ctx: CompileContext = { target: v('6.0'), user: false, podman: 'podman', berth: ['/usr/bin/berth'], validateCalendar: () => undefined, units: new Map(), refused: new Set() };
   const run = (text: string) => {
     const unit = definition('app.kube', text).unit;
     const service = UnitFile.empty();
-    return { context: setWorkingDirectory({ unit, service, ctx }, 'Kube'), dir: service.get('Service', 'WorkingDirectory') };
+    return { context: setWorkingDirectory({ unit, service }, 'Kube'), dir: service.get('Service', 'WorkingDirectory') };
   };
   t.deepEqual(run('[Kube]\nYaml=k8s/app.yaml\nSetWorkingDirectory=yaml\n'), { context: '', dir: `${DIR}/k8s` });
   t.deepEqual(run('[Kube]\nYaml=app.yaml\nSetWorkingDirectory=unit\n'), { context: '', dir: DIR });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { NEWEST_PODMAN } from '../../src/compile/version.js';
 import { generate } from '../../src/generator/generate.js';
-import { kindOf } from '../../src/model/definition.js';
+import { kindOf } from '../../src/compile/kinds.js';
 import { parseUnit, type Section } from '../../src/unit/syntax.js';
 import { serializeUnit } from '../../src/unit/serialize.js';
 import { UnitFile } from '../../src/unit/unit-file.js';

@@ -1,6 +1,7 @@
 /** Builds definitions from text for pure compiler and generator tests. */
 import { UnitFile } from '../../src/unit/unit-file.js';
-import { kindOf, type Definition } from '../../src/model/definition.js';
+import type { Definition } from '../../src/compile/definition.js';
+import { kindOf } from '../../src/compile/kinds.js';
 
 export function definition(fileName: string, text: string, dir = '/etc/berth/definitions'): Definition {
   const path = `${dir}/${fileName}`;
