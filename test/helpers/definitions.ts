@@ -1,7 +1,10 @@
-/** Builds definitions from text for pure compiler and generator tests. */
-import { UnitFile } from '../../src/unit/unit-file.js';
+/** Builds definitions from text for pure compiler and generator tests, and compiles one as the generator would. */
 import type { Definition } from '../../src/compile/definition.js';
-import { kindOf } from '../../src/compile/kinds.js';
+import { kindOf, serviceNameOf } from '../../src/compile/kinds.js';
+import { parseVersion } from '../../src/compile/version.js';
+import { generate } from '../../src/generator/generate.js';
+import { splitWords } from '../../src/unit/quote.js';
+import { UnitFile } from '../../src/unit/unit-file.js';
 
 export function definition(fileName: string, text: string, dir = '/etc/berth/definitions'): Definition {
   const path = `${dir}/${fileName}`;
@@ -10,4 +13,33 @@ export function definition(fileName: string, text: string, dir = '/etc/berth/def
   const kind = kindOf(fileName);
   if (!kind) throw new Error(`not a definition file name: ${fileName}`);
   return { fileName, kind, unit };
+}
+
+export interface CompileOptions {
+  /** The target podman, 6.0 by default. */
+  readonly target?: string;
+  readonly user?: boolean;
+  readonly podman?: string;
+  /** More definitions beside it, by file name (those it refers to). */
+  readonly others?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Generates `fileName` (with `others` beside it) and reads back its unit: the parsed service, the words of
+ * its last ExecStart= (argvOf for another Exec key), and every problem.
+ */
+export function compileOne(fileName: string, text: string, opts: CompileOptions = {}) {
+  const main = definition(fileName, text);
+  const defs = [main, ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
+  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: opts.user ?? false, podman: opts.podman ?? '/usr/bin/podman' });
+  const units = new Map(result.units.map((u) => [u.fileName, UnitFile.parse(u.text, u.fileName).unit]));
+  const service = units.get(`${serviceNameOf(main)}.service`);
+  const argvOf = (key: string): string[] => {
+    const e = service?.list('Service', key).at(-1);
+    return e ? splitWords(e.value, { cunescape: true }) : [];
+  };
+  return {
+    result, units, service, argv: argvOf('ExecStart'), argvOf,
+    errors: result.errors.map((e) => e.message), warnings: result.warnings.map((e) => e.message),
+  };
 }
