@@ -1,6 +1,10 @@
 /** Builds definitions from text for pure compiler and generator tests, and compiles one as the generator would. */
+import { Command } from '../../src/compile/command.js';
+import type { CompileContext } from '../../src/compile/context.js';
 import type { Definition } from '../../src/compile/definition.js';
-import { kindOf, serviceNameOf } from '../../src/compile/kinds.js';
+import type { Job } from '../../src/compile/job.js';
+import { kindOf, kindSpec, serviceNameOf, unitInfos } from '../../src/compile/kinds.js';
+import { Problems } from '../../src/compile/problems.js';
 import { parseVersion } from '../../src/compile/version.js';
 import { generate } from '../../src/generator/generate.js';
 import { splitWords } from '../../src/unit/quote.js';
@@ -41,5 +45,20 @@ export function compileOne(fileName: string, text: string, opts: CompileOptions 
   return {
     result, units, service, argv: argvOf('ExecStart'), argvOf,
     errors: result.errors.map((e) => e.message), warnings: result.warnings.map((e) => e.message),
+  };
+}
+
+/** A job for one definition (with `others` beside it), as the driver makes one, for the compilers' own helpers. */
+export function jobFor(fileName: string, text: string, opts: CompileOptions = {}): Job {
+  const def = definition(fileName, text);
+  const defs = [def, ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
+  const units = unitInfos(defs);
+  const ctx: CompileContext = {
+    target: parseVersion(opts.target ?? '6.0')!, user: opts.user ?? false, podman: opts.podman ?? '/usr/bin/podman', berth: ['/usr/bin/berth'],
+    validateCalendar: () => undefined, units, isDefinitionName: (n) => kindOf(n) !== undefined, refused: new Set(),
+  };
+  return {
+    def, unit: def.unit, section: kindSpec(def).section, service: def.unit.clone(), ctx, problems: new Problems(),
+    info: units.get(fileName)!, cmd: new Command(), podman: [ctx.podman],
   };
 }
