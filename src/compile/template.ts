@@ -23,16 +23,37 @@ export type TemplateValues = Readonly<Record<string, TemplateValue>>;
 
 type Mode = 'add' | 'first' | 'default' | 'replace';
 
+/**
+ * A piece of a line, parsed once per template: literal text, a placeholder standing alone (which may be a
+ * list), or one inside other text (which must be a string).
+ */
+type Part = { readonly text: string } | { readonly value: string; readonly alone: boolean };
+
 interface TemplateLine {
   readonly section: string;
   readonly mode: Mode;
   readonly key: string;
-  readonly value: string;
+  /** Exec*= lines: the prefix (-, @, …) and one part list per word; other lines: one part list. */
+  readonly prefix: string;
+  readonly words: ReadonlyArray<readonly Part[]>;
+  readonly exec: boolean;
 }
 
 const PLACEHOLDER = /\{\{([a-z0-9-]+)\}\}/g;
 const EXEC_PREFIX = /^[-@:+!]*/;
 const parsed = new Map<string, readonly TemplateLine[]>();
+
+function parts(text: string): Part[] {
+  const out: Part[] = [];
+  let at = 0;
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    if (m.index > at) out.push({ text: text.slice(at, m.index) });
+    out.push({ value: m[1]!, alone: m[0].length === text.length });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push({ text: text.slice(at) });
+  return out;
+}
 
 /** A template's lines, parsed once; a malformed template is a mistake in berth and throws. */
 function templateLines(name: string): readonly TemplateLine[] {
@@ -45,7 +66,12 @@ function templateLines(name: string): readonly TemplateLine[] {
   lines = sections.flatMap((s) => {
     const [section, mode = 'add'] = s.name.split(':') as [string, string?];
     if (!['add', 'first', 'default', 'replace'].includes(mode)) throw new Error(`templates/${name}: unknown section mode [${s.name}]`);
-    return s.entries.map((e) => ({ section, mode: mode as Mode, key: e.key, value: e.value }));
+    return s.entries.map((e): TemplateLine => {
+      const exec = e.key.startsWith('Exec');
+      const prefix = exec ? EXEC_PREFIX.exec(e.value)![0] : '';
+      const words = exec ? e.value.slice(prefix.length).split(/\s+/).map(parts) : [parts(e.value)];
+      return { section, mode: mode as Mode, key: e.key, prefix, words, exec };
+    });
   });
   parsed.set(name, lines);
   return lines;
@@ -56,51 +82,37 @@ function valueOf(values: TemplateValues, name: string, template: string): Templa
   return values[name];
 }
 
-/** Text with its placeholders filled in (each a string), or undefined when one of them is undefined. */
-function fillIn(text: string, values: TemplateValues, template: string): string | undefined {
-  let missing = false;
-  const out = text.replace(PLACEHOLDER, (_, name: string) => {
-    const v = valueOf(values, name, template);
-    if (Array.isArray(v)) throw new Error(`templates/${template}: the list {{${name}}} must stand alone`);
-    if (v === undefined) missing = true;
-    return typeof v === 'string' ? v : '';
-  });
-  return missing ? undefined : out;
-}
-
-/** Fills in one word of an Exec*= line: its arguments, or undefined when a value is undefined. */
-function execWords(token: string, values: TemplateValues, template: string): string[] | undefined {
-  const whole = /^\{\{([a-z0-9-]+)\}\}$/.exec(token);
-  if (whole) {
-    const v = valueOf(values, whole[1]!, template);
+/** One word (or value) filled in: a list when a placeholder stands alone for one, undefined when a value is. */
+function fill(word: readonly Part[], values: TemplateValues, template: string): string | readonly string[] | undefined {
+  const only = word.length === 1 ? word[0]! : undefined;
+  if (only && 'value' in only && only.alone) return valueOf(values, only.value, template);
+  let out = '';
+  for (const p of word) {
+    if ('text' in p) {
+      out += p.text;
+      continue;
+    }
+    const v = valueOf(values, p.value, template);
     if (v === undefined) return undefined;
-    return (typeof v === 'string' ? [v] : v).map((w) => quoteWord(w));
+    if (typeof v !== 'string') throw new Error(`templates/${template}: the list {{${p.value}}} must stand alone`);
+    out += v;
   }
-  const word = fillIn(token, values, template);
-  return word === undefined ? undefined : [quoteWord(word)];
+  return out;
 }
 
 /** The values a line becomes: one for most lines, one per item of a list, none when a value is undefined. */
-function render(line: TemplateLine, values: TemplateValues, template: string): string[] {
-  if (line.key.startsWith('Exec')) {
-    const tokens = line.value.split(/\s+/);
-    const prefix = EXEC_PREFIX.exec(tokens[0]!)![0];
-    tokens[0] = tokens[0]!.slice(prefix.length);
-    const words: string[] = [];
-    for (const token of tokens) {
-      const w = execWords(token, values, template);
-      if (w === undefined) return [];
-      for (const x of w) words.push(x);
-    }
-    return words.length === 0 ? [] : [prefix + words.join(' ')];
+function render(line: TemplateLine, values: TemplateValues, template: string): readonly string[] {
+  if (!line.exec) {
+    const v = fill(line.words[0]!, values, template);
+    return v === undefined ? [] : typeof v === 'string' ? [v] : v;
   }
-  const whole = /^\{\{([a-z0-9-]+)\}\}$/.exec(line.value);
-  if (whole) {
-    const v = valueOf(values, whole[1]!, template);
-    return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
+  let argv = '';
+  for (const word of line.words) {
+    const v = fill(word, values, template);
+    if (v === undefined) return [];
+    for (const w of typeof v === 'string' ? [v] : v) argv += (argv === '' ? '' : ' ') + quoteWord(w);
   }
-  const text = fillIn(line.value, values, template);
-  return text === undefined ? [] : [text];
+  return argv === '' ? [] : [line.prefix + argv];
 }
 
 /** Adds a template's lines to the unit being built; `from` is the entry problems with them are reported at. */

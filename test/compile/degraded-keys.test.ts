@@ -14,8 +14,9 @@ const NEWEST = parseVersion('6.0')!;
 /** The README's table of degraded keys: "KEY section version" for each key of each row. */
 function documented(): Set<string> {
   const text = readFileSync(README, 'utf8');
-  const table = text.slice(text.indexOf('<!-- degraded keys'));
-  const rows = table.split('\n').slice(1).filter((l) => l.startsWith('| `'));
+  const after = text.slice(text.indexOf('<!-- degraded keys')).split('\n').slice(1);
+  // The table runs from the marker to the first line that is not a table row.
+  const rows = after.slice(0, after.findIndex((l) => !l.startsWith('|'))).filter((l) => l.startsWith('| `'));
   const out = new Set<string>();
   for (const row of rows) {
     const [keys, sections, version] = row.split('|').slice(1, 4).map((c) => c.trim());
