@@ -34,10 +34,12 @@ import {
   type ContainerStruct,
   type ManagerInterface,
 } from './interface.js';
-import { loadInventory, type ContainerEntry } from './inventory.js';
-import { ContainerModel, sinceOf, type LiveContainer } from './model.js';
+import { healthCheckUnitId, podmanHealth, type PodmanHealth } from '../containers/health.js';
+import { loadInventory, type ContainerEntry } from '../containers/inventory.js';
+import { LiveContainers, sinceOf, type LiveContainer } from '../containers/live-containers.js';
+import { lastCheckpoint } from '../containers/status.js';
+import { Podman } from '../engine/podman.js';
 import { CronScheduler } from './schedule.js';
-import { healthCheckUnitId, lastCheckpoint, podmanHealth, type PodmanHealth } from './status.js';
 
 export type SchedulerMode = 'auto' | 'systemd' | 'cron';
 
@@ -77,7 +79,7 @@ export class Agent implements AgentBackend {
   readonly #opts: AgentOptions;
   readonly #log: (line: string) => void;
   readonly #iface: ManagerInterface;
-  readonly #model: ContainerModel;
+  readonly #model: LiveContainers;
   #scheduler?: CronScheduler;
   #bus?: Bus;
   #manager?: SystemdManager;
@@ -117,7 +119,7 @@ export class Agent implements AgentBackend {
     this.#log = opts.log ?? ((line) => process.stderr.write(`berth agent: ${line}\n`));
     const wanted = opts.scheduler ?? 'auto';
     this.mode = wanted === 'auto' ? (systemdRuns(this.user, opts.env) ? 'systemd' : 'cron') : wanted;
-    this.#model = new ContainerModel((c, before) => this.#stateChanged(c, before));
+    this.#model = new LiveContainers((c, before) => this.#stateChanged(c, before));
     this.#iface = createManagerInterface(this);
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolveDone = resolve;
@@ -557,7 +559,7 @@ export class Agent implements AgentBackend {
     if (this.#healthReading) return this.#healthReading;
     const names = this.#model.list().flatMap((c) => (c.entry.healthCheck && c.entry.container ? [c.entry.container] : []));
     if (names.length === 0) return Promise.resolve();
-    this.#healthReading = podmanHealth(names, { podman: podmanPath(this.#opts.env) })
+    this.#healthReading = podmanHealth(new Podman(podmanPath(this.#opts.env)), names)
       .then((h) => {
         const changed = [...h].some(([name, v]) => this.#health.get(name)?.health !== v.health);
         this.#health = h;

@@ -63,12 +63,7 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
     const pending = await store.prepare(settings.compress);
     let stats: unknown;
     try {
-      const args = ['container', 'checkpoint', '--export', pending.tmpPath, '--compress', settings.compress, '--print-stats'];
-      if (settings.leaveRunning) args.push('--leave-running');
-      if (settings.tcpEstablished) args.push('--tcp-established');
-      if (settings.fileLocks) args.push('--file-locks');
-      const r = await podman.run([...args, opts.container]);
-      stats = parseStats(r.stdout);
+      stats = parseStats(await podman.checkpoint(opts.container, pending.tmpPath, settings));
     } catch (err) {
       await pending.abort();
       throw err instanceof EngineError ? err : new EngineError([podman.binary, 'container', 'checkpoint'], undefined, String(err));

@@ -3,8 +3,9 @@
  * bus (src/systemd), never from systemctl. A definition whose unit systemd has not loaded is listed with
  * its load state (not-found), not hidden. --watch follows systemd's signals and shows rows as they change.
  */
-import { collectStatus, healthCheckUnitId, type ContainerStatus } from '../agent/status.js';
-import { loadInventory, type ContainerEntry, type Inventory } from '../agent/inventory.js';
+import { healthCheckUnitId } from '../containers/health.js';
+import { loadInventory, type ContainerEntry, type Inventory } from '../containers/inventory.js';
+import { collectStatus, type ContainerStatus } from '../containers/status.js';
 import { BusError, UsageError } from '../errors.js';
 import { SystemdManager } from '../systemd/manager.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { ContainerStatus } from '../../src/agent/status.js';
+import type { ContainerStatus } from '../../src/containers/status.js';
 import { formatTable, runStatus, stateText } from '../../src/cli/status-command.js';
 import { BusError, UsageError } from '../../src/errors.js';
 import { FakeSystemd } from '../systemd/fake-systemd.js';

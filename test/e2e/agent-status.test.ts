@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { bootSystemdHost, requireSystemdHarness, type SystemdHost } from '../helpers/systemd-host.js';
-import type { ContainerStatus } from '../../src/agent/status.js';
+import type { ContainerStatus } from '../../src/containers/status.js';
 import { sinceProperty, unitObjectPath } from '../../src/systemd/properties.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
