@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent } from '../../src/agent/service.js';
+import { Agent } from '../../src/agent/agent.js';
 import { CheckpointStore } from '../../src/checkpoint/store.js';
 import { BusError } from '../../src/errors.js';
 import { FakeSystemd } from '../systemd/fake-systemd.js';

@@ -5,7 +5,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import { AGENT_IFACE, AGENT_NAME, AGENT_PATH } from '../../src/agent/interface.js';
-import { Agent, type AgentOptions } from '../../src/agent/service.js';
+import { Agent, type AgentOptions } from '../../src/agent/agent.js';
 import { Bus, matchRule, PROPERTIES_IFACE, type SignalMessage } from '../../src/systemd/bus.js';
 import { CONTAINER, definitionsDir } from '../containers/fixtures.js';
 import { FakeSystemd } from '../systemd/fake-systemd.js';
