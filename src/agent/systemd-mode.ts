@@ -15,7 +15,7 @@ import { BusError } from '../errors.js';
 import type { Bus } from '../systemd/bus.js';
 import { SystemdFollower } from '../systemd/follower.js';
 import type { SystemdManager } from '../systemd/manager.js';
-import type { ServiceStatus, TimerStatus } from '../systemd/properties.js';
+import { SYSTEMD_NAME, type ServiceStatus, type TimerStatus } from '../systemd/properties.js';
 import { BusUnitControl } from '../systemd/unit-control.js';
 import { AgentError, ERRORS } from './interface.js';
 import type { Mode, ModeContext } from './mode.js';
@@ -52,6 +52,7 @@ export class SystemdMode implements Mode {
   async attach(bus: Bus): Promise<void> {
     const follower = new SystemdFollower(bus, { user: this.ctx.user, log: (l) => this.ctx.log(l) }, {
       attached: async () => {
+        this.ctx.log(`following systemd (${String(await bus.nameOwner(SYSTEMD_NAME).catch(() => '?'))})`);
         this.#requestRefresh();
         await this.#reading;
       },

@@ -104,7 +104,6 @@ export class SystemdFollower {
     this.#subscription = undefined;
     this.#subscription = await manager.subscribe(this.events);
     this.#manager = manager;
-    this.opts.log(`following systemd (${String(await this.bus.nameOwner(SYSTEMD_NAME).catch(() => '?'))})`);
     await this.events.attached(manager);
   }
 }
