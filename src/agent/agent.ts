@@ -9,6 +9,7 @@
  * READY=1 once it first owns the name.
  */
 import { existsSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { LiveContainers, type LiveContainer } from '../containers/live-containers.js';
 import { BusError } from '../errors.js';
 import type { Bus } from '../systemd/bus.js';
@@ -153,7 +154,9 @@ export class Agent {
    * losses are reconnected. In cron mode a missing bus only means nothing is served over it.
    */
   async start(): Promise<void> {
-    this.#log(`starting (${this.mode} mode, ${this.user ? "the user's bus" : 'the system bus'})`);
+    // The heap limit says whether the unit's NODE_OPTIONS reached the process.
+    const heapMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    this.#log(`starting (${this.mode} mode, ${this.user ? "the user's bus" : 'the system bus'}, heap limit ${heapMiB} MiB)`);
     await this.#source.start();
     try {
       await this.#connection.connect();
