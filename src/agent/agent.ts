@@ -11,6 +11,8 @@
 import { existsSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { LiveContainers, type LiveContainer } from '../containers/live-containers.js';
+import { Podman } from '../engine/podman.js';
+import { podmanPath } from '../engine/podman-version.js';
 import { BusError } from '../errors.js';
 import type { Bus } from '../systemd/bus.js';
 import { notifyReady } from '../systemd/notify.js';
@@ -79,6 +81,7 @@ export class Agent {
     const wanted = opts.scheduler ?? 'auto';
     this.mode = wanted === 'auto' ? (systemdRuns(this.user, opts.env) ? 'systemd' : 'cron') : wanted;
     this.#live = new LiveContainers((c, before) => this.#stateChanged(c, before));
+    const podman = new Podman(podmanPath(opts.env));
     this.#health = new HealthCache({
       list: () => this.#source.listContainers(),
       names: () => this.#live.list().flatMap((c) => (c.entry.healthCheck && c.entry.container ? [c.entry.container] : [])),
@@ -91,6 +94,7 @@ export class Agent {
       ...(opts.env ? { env: opts.env } : {}),
       live: this.#live,
       health: this.#health,
+      podman,
       mode: () => this.#source,
       finished: (name, ok, archive, error) => {
         if (this.#signals) this.#iface.CheckpointFinished(name, ok, archive, error);
@@ -99,6 +103,7 @@ export class Agent {
     });
     const context: ModeContext = {
       live: this.#live,
+      podman,
       health: this.#health,
       user: this.user,
       ...(opts.env ? { env: opts.env } : {}),

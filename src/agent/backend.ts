@@ -8,6 +8,7 @@ import { lockDir, takeCheckpoint } from '../checkpoint/take.js';
 import type { ContainerEntry } from '../containers/inventory.js';
 import { sinceOf, type LiveContainer, type LiveContainers } from '../containers/live-containers.js';
 import { lastCheckpoint } from '../containers/status.js';
+import type { Podman } from '../engine/podman.js';
 import { dbusNext } from '../systemd/bus.js';
 import type { HealthCache } from './health-cache.js';
 import { AgentError, ERRORS, type AgentBackend, type CheckpointStruct, type ContainerStruct } from './interface.js';
@@ -23,6 +24,7 @@ export interface BackendOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly live: LiveContainers;
   readonly health: HealthCache;
+  readonly podman: Podman;
   mode(): Mode;
   /** Says how a checkpoint ended, to the log and to clients (CheckpointFinished). */
   finished(name: string, ok: boolean, archive: string, error: string): void;
@@ -92,7 +94,7 @@ export class ManagerBackend implements AgentBackend {
     const { name, checkpoint } = checkpointable(entry);
     if (!entry.container) throw new AgentError(ERRORS.failed, `${name}: its ContainerName uses specifiers berth cannot resolve outside systemd`);
     try {
-      const { archive } = await takeCheckpoint({ name, container: entry.container, settings: checkpoint, user: this.opts.user, lockDir: lockDir(this.opts.user, this.opts.env) });
+      const { archive } = await takeCheckpoint({ name, container: entry.container, settings: checkpoint, user: this.opts.user, podman: this.opts.podman, lockDir: lockDir(this.opts.user, this.opts.env) });
       this.finished(name, true, archive.path, '');
       return archive.path;
     } catch (err) {

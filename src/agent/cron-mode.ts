@@ -8,8 +8,7 @@ import { restoreInPlace } from '../checkpoint/restore.js';
 import { lockDir } from '../checkpoint/take.js';
 import { loadInventory, type ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer } from '../containers/live-containers.js';
-import { Podman, type ListedContainer } from '../engine/podman.js';
-import { podmanPath } from '../engine/podman-version.js';
+import type { ListedContainer } from '../engine/podman.js';
 import type { ServiceStatus } from '../systemd/properties.js';
 import type { Mode, ModeContext } from './mode.js';
 import { CronScheduler } from './schedule.js';
@@ -35,11 +34,7 @@ export class CronMode implements Mode {
   readonly name = 'cron';
   #scheduler?: CronScheduler;
   #timer?: NodeJS.Timeout;
-  readonly #podman: Podman;
-
-  constructor(private readonly ctx: ModeContext) {
-    this.#podman = new Podman(podmanPath(ctx.env));
-  }
+  constructor(private readonly ctx: ModeContext) {}
 
   async start(): Promise<void> {
     const inventory = loadInventory({ user: this.ctx.user, ...(this.ctx.env ? { env: this.ctx.env } : {}) });
@@ -72,7 +67,7 @@ export class CronMode implements Mode {
   async listContainers(): Promise<readonly ListedContainer[]> {
     let listed: ListedContainer[];
     try {
-      listed = await this.#podman.list();
+      listed = await this.ctx.podman.list();
     } catch {
       return []; // podman cannot be asked: the states stay as they were
     }
@@ -91,7 +86,7 @@ export class CronMode implements Mode {
         name: entry.name,
         directory: entry.checkpoint!.directory,
         ...(archive ? { archive } : {}),
-        podman: this.#podman,
+        podman: this.ctx.podman,
         lockDir: lockDir(this.ctx.user, this.ctx.env),
         log: (line) => this.ctx.log(`restore of ${entry.name}: ${line}`),
       });

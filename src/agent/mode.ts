@@ -5,12 +5,14 @@
  */
 import type { ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer, LiveContainers } from '../containers/live-containers.js';
-import type { ListedContainer } from '../engine/podman.js';
+import type { ListedContainer, Podman } from '../engine/podman.js';
 import type { Bus } from '../systemd/bus.js';
 import type { HealthCache } from './health-cache.js';
 
 export interface ModeContext {
   readonly live: LiveContainers;
+  /** $PODMAN of the agent's environment. */
+  readonly podman: Podman;
   readonly health: HealthCache;
   readonly user: boolean;
   readonly env?: NodeJS.ProcessEnv;

@@ -9,8 +9,7 @@ import { runtimeDir } from '../checkpoint/take.js';
 import { loadInventory, type ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer } from '../containers/live-containers.js';
 import { lastCheckpoint } from '../containers/status.js';
-import { Podman, type ListedContainer } from '../engine/podman.js';
-import { podmanPath } from '../engine/podman-version.js';
+import type { ListedContainer } from '../engine/podman.js';
 import { BusError } from '../errors.js';
 import type { Bus } from '../systemd/bus.js';
 import { SystemdFollower } from '../systemd/follower.js';
@@ -41,11 +40,7 @@ export class SystemdMode implements Mode {
 
   /** NAME-checkpoint.service → its container, and when its current run started. */
   #checkpointRuns = new Map<string, { name: string; since?: number }>();
-  readonly #podman: Podman;
-
-  constructor(private readonly ctx: ModeContext) {
-    this.#podman = new Podman(podmanPath(ctx.env));
-  }
+  constructor(private readonly ctx: ModeContext) {}
 
   async start(): Promise<void> {}
 
@@ -80,7 +75,7 @@ export class SystemdMode implements Mode {
   }
 
   listContainers(): Promise<readonly ListedContainer[]> {
-    return this.#podman.list();
+    return this.ctx.podman.list();
   }
 
   nextCheckpoint(c: LiveContainer): Date | null {

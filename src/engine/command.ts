@@ -65,5 +65,7 @@ export async function mustRun(argv: readonly string[], opts: CommandOptions = {}
 
 /** The EngineError for a command that did not exit 0: its argv, exit status (none when killed) and stderr. */
 export function commandFailed(argv: readonly string[], r: CommandResult): EngineError {
-  return new EngineError(argv, r.exitCode < 0 ? undefined : r.exitCode, r.stderr || (r.timedOut ? 'killed: it ran past its timeout' : ''));
+  const exit = r.exitCode < 0 ? undefined : r.exitCode;
+  const why = r.stderr.trim() || (r.timedOut ? 'killed: it ran past its timeout' : '');
+  return new EngineError(argv, exit, r.stderr, `${argv.join(' ')} failed (${exit === undefined ? 'killed' : `exit ${exit}`})${why ? `: ${why}` : ''}`);
 }
