@@ -5,7 +5,7 @@
 import type * as DBus from 'dbus-next';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { lockDir, takeCheckpoint } from '../checkpoint/take.js';
-import type { ContainerEntry } from '../containers/inventory.js';
+import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.js';
 import { sinceOf, type LiveContainer, type LiveContainers } from '../containers/live-containers.js';
 import { lastCheckpoint } from '../containers/status.js';
 import type { Podman } from '../engine/podman.js';
@@ -141,7 +141,7 @@ export class ManagerBackend implements AgentBackend {
 }
 
 /** The entry, when it has a [Checkpoint] section; NoCheckpointSection otherwise. */
-function checkpointable(entry: ContainerEntry): ContainerEntry & { checkpoint: NonNullable<ContainerEntry['checkpoint']> } {
+function checkpointable(entry: ContainerEntry): CheckpointedEntry {
   if (!entry.checkpoint) throw new AgentError(ERRORS.noCheckpointSection, `${entry.name} has no [Checkpoint] section in ${entry.definition}`);
-  return entry as ContainerEntry & { checkpoint: NonNullable<ContainerEntry['checkpoint']> };
+  return entry as CheckpointedEntry;
 }

@@ -6,7 +6,7 @@
  */
 import { restoreInPlace } from '../checkpoint/restore.js';
 import { lockDir } from '../checkpoint/take.js';
-import { loadInventory, type ContainerEntry } from '../containers/inventory.js';
+import { loadInventory, type CheckpointedEntry, type ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer } from '../containers/live-containers.js';
 import type { ListedContainer } from '../engine/podman.js';
 import type { ServiceStatus } from '../systemd/properties.js';
@@ -80,11 +80,11 @@ export class CronMode implements Mode {
     return this.#scheduler?.next(c.entry.name) ?? null;
   }
 
-  async restore(entry: ContainerEntry, archive: string): Promise<string> {
+  async restore(entry: CheckpointedEntry, archive: string): Promise<string> {
     try {
       const used = await restoreInPlace({
         name: entry.name,
-        directory: entry.checkpoint!.directory,
+        directory: entry.checkpoint.directory,
         ...(archive ? { archive } : {}),
         podman: this.ctx.podman,
         lockDir: lockDir(this.ctx.user, this.ctx.env),

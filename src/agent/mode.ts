@@ -3,7 +3,7 @@
  * systemd runs the units, from podman's container list, with the [Checkpoint] schedules run by the agent
  * itself (cron-mode.ts). The rest of the agent (backend.ts) serves the same live state either way.
  */
-import type { ContainerEntry } from '../containers/inventory.js';
+import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer, LiveContainers } from '../containers/live-containers.js';
 import type { ListedContainer, Podman } from '../engine/podman.js';
 import type { Bus } from '../systemd/bus.js';
@@ -40,7 +40,7 @@ export interface Mode {
   /** When the container's next scheduled checkpoint runs, or null. */
   nextCheckpoint(c: LiveContainer): Date | null;
   /** Restores the archive (the newest valid one for '') and returns its path. */
-  restore(entry: ContainerEntry, archive: string): Promise<string>;
+  restore(entry: CheckpointedEntry, archive: string): Promise<string>;
   /** A checkpoint the agent took ended (it may have stopped the container). */
   checkpointTaken(): void;
   stop(): Promise<void>;

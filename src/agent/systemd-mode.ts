@@ -6,7 +6,7 @@
  */
 import { restoreUnit } from '../checkpoint/restore.js';
 import { runtimeDir } from '../checkpoint/take.js';
-import { loadInventory, type ContainerEntry } from '../containers/inventory.js';
+import { loadInventory, type CheckpointedEntry, type ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer } from '../containers/live-containers.js';
 import { lastCheckpoint } from '../containers/status.js';
 import type { ListedContainer } from '../engine/podman.js';
@@ -82,9 +82,9 @@ export class SystemdMode implements Mode {
     return c.timer?.active === 'active' ? c.timer.nextElapse : null;
   }
 
-  async restore(entry: ContainerEntry, archive: string): Promise<string> {
+  async restore(entry: CheckpointedEntry, archive: string): Promise<string> {
     const manager = this.#follower?.manager;
-    if (!manager || !entry.checkpoint) throw new AgentError(ERRORS.notSupported, 'restoring needs systemd on the bus (the unit runs the restore)');
+    if (!manager) throw new AgentError(ERRORS.notSupported, 'restoring needs systemd on the bus (the unit runs the restore)');
     const used = await restoreUnit({
       name: entry.name,
       directory: entry.checkpoint.directory,
