@@ -167,6 +167,8 @@ export class SystemdMode implements Mode {
       }
     })().finally(() => {
       this.#reading = undefined;
+      // A refresh asked for while this loop was ending (it broke off on a lost connection) still runs.
+      if (this.#refreshWanted && this.#follower?.manager && !this.#stopped) this.#read();
     });
   }
 

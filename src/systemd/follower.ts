@@ -24,6 +24,8 @@ export class SystemdFollower {
   /** Attaching, one after the other (at start, and whenever systemd comes back on the bus). */
   #attaching: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Whether this follower added the rule that tells it when systemd comes and goes. */
+  #ownerRule = false;
   readonly #offSignal: () => void;
 
   constructor(
@@ -60,13 +62,18 @@ export class SystemdFollower {
     this.#manager = undefined;
     await this.#subscription?.close().catch(() => undefined);
     this.#subscription = undefined;
+    if (this.#ownerRule) await this.bus.removeMatch(SYSTEMD_OWNER_RULE).catch(() => undefined);
+    this.#ownerRule = false;
   }
 
   /** One attempt; true when done (followed, systemd absent, or nothing left to follow on). */
   async #try(retryInMs: number): Promise<boolean> {
     if (this.#closed || this.bus.closed) return true;
     try {
-      if (!this.bus.matchRules().includes(SYSTEMD_OWNER_RULE)) await this.bus.addMatch(SYSTEMD_OWNER_RULE);
+      if (!this.#ownerRule) {
+        await this.bus.addMatch(SYSTEMD_OWNER_RULE);
+        this.#ownerRule = true;
+      }
       if (await this.bus.nameOwner(SYSTEMD_NAME)) await this.#attach();
       else this.opts.log(`${SYSTEMD_NAME} is not on the bus yet; waiting for it`);
       return true;
