@@ -77,17 +77,25 @@ test.serial("the agent signals a container's state change within one second of s
 
 const BUS_ROUNDS = 3;
 
-test.serial(`kill -9 the bus daemon or restart it, ${BUS_ROUNDS} times each: the same agent process serves again at once and still relays systemd`, async (t) => {
+test.serial(`kill -9 the bus daemon, restart it, restart it with the agent frozen meanwhile, ${BUS_ROUNDS} times each: the same agent process serves again and still relays systemd`, async (t) => {
   const host = await bootWithAgent(t, { 'web.container': RUNS + INSTALL });
   const before = await agentUnit(host);
   t.is(before.state, 'active/running');
 
-  const ways = Array.from({ length: BUS_ROUNDS }, () => ['kill -9 dbus-daemon', 'systemctl restart dbus']).flat();
+  const ways = Array.from({ length: BUS_ROUNDS }, () => ['kill -9 dbus-daemon', 'systemctl restart dbus', 'systemctl restart dbus, the agent frozen until systemd is back']).flat();
   let survived = 0;
   for (const [round, how] of ways.entries()) {
     if (how.startsWith('kill')) {
       process.kill(busDaemonPid(host), 'SIGKILL');
       // The socket is systemd's: the agent's reconnection starts the bus again (socket activation).
+    } else if (how.endsWith('frozen until systemd is back')) {
+      // The agent loses the race for its name on purpose: systemd is back on the new bus, and has asked
+      // who owns io.berth.Manager1, long before the agent can even reconnect.
+      t.is((await host.systemctl('kill', '--kill-who=main', '--signal=SIGSTOP', 'berth-agent.service')).exitCode, 0);
+      await host.systemctl('restart', 'dbus.service');
+      await until(async () => (await host.systemctl('is-active', 'dbus.service')).stdout.trim() === 'active', 10_000, 'systemd back on the bus');
+      await new Promise((r) => setTimeout(r, 1000));
+      t.is((await host.systemctl('kill', '--kill-who=main', '--signal=SIGCONT', 'berth-agent.service')).exitCode, 0);
     } else {
       // From here systemctl reaches systemd through the very bus it restarts: its own answer may be lost.
       await host.systemctl('restart', 'dbus.service');
