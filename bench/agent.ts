@@ -58,7 +58,7 @@ function rss(pid: number): number {
 /** NODE_OPTIONS as the unit sets them, so the agent here runs as it would there. */
 function unitNodeOptions(): string {
   const unit = readFileSync(`${REPO}units/berth-agent.service`, 'utf8');
-  return /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1] ?? '';
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
