@@ -34,6 +34,9 @@ export interface ContainerEntry {
   readonly onCalendar: readonly string[];
 }
 
+/** A container with a usable [Checkpoint] section. */
+export type CheckpointedEntry = ContainerEntry & { readonly checkpoint: CheckpointSettings };
+
 export interface Inventory {
   readonly containers: ContainerEntry[];
   /** Definitions that could not be read (they are not listed). */
