@@ -1,5 +1,6 @@
 /** The [Container] section: every key, how it becomes `podman run` flags, in emission order. */
 import type { KeyTable } from './rules.js';
+import { userMappingKeys } from './user-mapping-keys.js';
 
 export const CONTAINER_KEYS: KeyTable = {
   // Handled around the table: the unit's name, the image or rootfs, what runs, global args.
@@ -67,15 +68,7 @@ export const CONTAINER_KEYS: KeyTable = {
 
   User: { rule: { kind: 'custom' }, gate: 'run --user' },
   Group: { rule: { kind: 'none' }, gate: 'run --user' },
-  UserNS: { rule: { kind: 'custom' }, gate: 'run --userns' },
-  UIDMap: { rule: { kind: 'none' }, syntax: 'strv', gate: 'run --uidmap' },
-  GIDMap: { rule: { kind: 'none' }, syntax: 'strv', gate: 'run --gidmap' },
-  SubUIDMap: { rule: { kind: 'none' }, gate: 'run --subuidname' },
-  SubGIDMap: { rule: { kind: 'none' }, gate: 'run --subgidname' },
-  RemapUsers: { rule: { kind: 'none' }, gate: 'run --userns' },
-  RemapUid: { rule: { kind: 'none' }, syntax: 'strv' },
-  RemapGid: { rule: { kind: 'none' }, syntax: 'strv' },
-  RemapUidSize: { rule: { kind: 'none' } },
+  ...userMappingKeys('run', true),
 
   Volume: { rule: { kind: 'custom' }, gate: 'run --volume' },
   AutoUpdate: { rule: { kind: 'custom' }, gate: 'run --label' },

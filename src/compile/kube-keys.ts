@@ -1,5 +1,6 @@
 /** The [Kube] section: every key, how it becomes `podman kube play` flags, in emission order. */
 import type { KeyTable } from './rules.js';
+import { userMappingKeys } from './user-mapping-keys.js';
 
 export const KUBE_KEYS: KeyTable = {
   // Handled around the table: the YAML files, global args, the service's name and folder, kube down.
@@ -14,11 +15,7 @@ export const KUBE_KEYS: KeyTable = {
   LogDriver: { rule: { kind: 'string', flag: '--log-driver' } },
   LogOpt: { rule: { kind: 'words', flag: '--log-opt' } },
 
-  UserNS: { rule: { kind: 'custom' }, gate: 'kube play --userns' },
-  RemapUsers: { rule: { kind: 'none' }, gate: 'kube play --userns' },
-  RemapUid: { rule: { kind: 'none' }, syntax: 'strv' },
-  RemapGid: { rule: { kind: 'none' }, syntax: 'strv' },
-  RemapUidSize: { rule: { kind: 'none' } },
+  ...userMappingKeys('kube play', false),
 
   Network: { rule: { kind: 'custom' }, gate: 'kube play --network' },
   AutoUpdate: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'kube play --annotation' },

@@ -1,5 +1,6 @@
 /** The [Pod] section: every key, how it becomes `podman pod create` flags, in emission order. */
 import type { KeyTable } from './rules.js';
+import { userMappingKeys } from './user-mapping-keys.js';
 
 export const POD_KEYS: KeyTable = {
   // Handled around the table: the pod's name, global args, the service's name, the stop timeout.
@@ -10,15 +11,7 @@ export const POD_KEYS: KeyTable = {
 
   ExitPolicy: { rule: { kind: 'custom' }, gate: 'pod create --exit-policy' },
 
-  UserNS: { rule: { kind: 'custom' }, gate: 'pod create --userns' },
-  UIDMap: { rule: { kind: 'none' }, syntax: 'strv', gate: 'pod create --uidmap' },
-  GIDMap: { rule: { kind: 'none' }, syntax: 'strv', gate: 'pod create --gidmap' },
-  SubUIDMap: { rule: { kind: 'none' }, gate: 'pod create --subuidname' },
-  SubGIDMap: { rule: { kind: 'none' }, gate: 'pod create --subgidname' },
-  RemapUsers: { rule: { kind: 'none' }, gate: 'pod create --userns' },
-  RemapUid: { rule: { kind: 'none' }, syntax: 'strv' },
-  RemapGid: { rule: { kind: 'none' }, syntax: 'strv' },
-  RemapUidSize: { rule: { kind: 'none' } },
+  ...userMappingKeys('pod create', true),
 
   PublishPort: { rule: { kind: 'lines', flag: '--publish' } },
   Label: { rule: { kind: 'keyval', flag: '--label' } },
