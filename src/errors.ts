@@ -49,14 +49,17 @@ export class UsageError extends Error {
 }
 
 /**
- * The generator's wording, as quadlet logs it (`converting "web.container": …`), so that journal searches
- * written for quadlet keep working; the location follows in parentheses.
+ * How a problem with a definition is written, the one place that knows. 'compiler' (berth validate):
+ * FILE:LINE:COLUMN: KEY: message. 'journal' (the generator's log): in quadlet's wording, `converting
+ * "web.container": message (at FILE:LINE:COLUMN, key KEY)`, so that journal searches written for quadlet
+ * keep working; a warning is not a refusal and says only where it stands.
  */
-export function formatConverting(err: DefinitionError): string {
-  const { file, line, column, key, definition } = err.location;
-  const name = definition ?? file.slice(file.lastIndexOf('/') + 1);
+export function formatProblem(p: DefinitionError, style: 'compiler' | 'journal', severity: 'error' | 'warning' = 'error'): string {
+  if (style === 'compiler') return p.message;
+  const { file, line, column, key, definition } = p.location;
   const where = `${file}${line ? `:${line}` : ''}${line && column ? `:${column}` : ''}${key ? `, key ${key}` : ''}`;
-  return `converting "${name}": ${err.detail} (at ${where})`;
+  if (severity === 'warning') return `${p.detail} (at ${where})`;
+  return `converting "${definition ?? file.slice(file.lastIndexOf('/') + 1)}": ${p.detail} (at ${where})`;
 }
 
 /** FILE:LINE:COLUMN: KEY: — line 0 stands for the file as a whole (too big, not text, not a regular file). */

@@ -8,11 +8,15 @@ export const HOST_TESTS = [
   'dist/test/host/**/*.test.js', // that throwaway systemd itself
   'dist/test/doctor/doctor-host.test.js', // berth doctor inside it
   'dist/test/unit/quote.systemd.test.js', // systemd inside it runs the ExecStart= lines berth writes
-  'dist/test/systemd/bus.test.js', // a private dbus-daemon …
-  'dist/test/systemd/manager.test.js', // … with a fake systemd on it
-  'dist/test/agent/agent.test.js', // the agent on a private dbus-daemon
-  'dist/test/agent/agent-process.test.js', // the agent's process on a private dbus-daemon, for a minute
-  'dist/test/cli/status-command.test.js', // berth status on a private dbus-daemon
+  // A private dbus-daemon (most with a fake systemd on it):
+  'dist/test/systemd/bus.test.js',
+  'dist/test/systemd/reconnecting-bus.test.js',
+  'dist/test/systemd/manager.test.js',
+  'dist/test/systemd/follower.test.js',
+  'dist/test/agent/agent.test.js',
+  'dist/test/agent/agent-process.test.js', // for a minute
+  'dist/test/cli/status-command.test.js',
+  'dist/test/cli/status-watch.test.js',
   'dist/test/checkpoint/crash.test.js', // strace (ptrace) kills commits at each step
   'dist/test/checkpoint/disk-full.test.js', // mounts a small tmpfs
   'dist/test/packaging/rpm.test.js', // rpmbuild, rpmlint, rpm2cpio

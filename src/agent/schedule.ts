@@ -5,7 +5,7 @@
  * cron can say the same thing (onCalendarToCron), and reported otherwise.
  */
 import type { ScheduledTask } from 'node-cron';
-import type { ContainerEntry } from './inventory.js';
+import type { ContainerEntry } from '../containers/inventory.js';
 
 const SHORTHANDS: Record<string, string> = {
   minutely: '0 * * * * *',

@@ -1,18 +1,17 @@
 /**
- * Bringing a container back from an archive, always under its own unit: `berth restore` leaves a request
- * and restarts the unit; the unit's ExecStart (`berth start`) finds the request, or with RestoreOnStart=latest
- * the newest valid archive, and restores instead of running fresh. Restoring outside the unit would leave
- * conmon outside the unit's supervision.
+ * Bringing a container back from an archive. Where systemd runs the containers, always under the unit:
+ * `berth restore` leaves a request and restarts the unit; the unit's ExecStart (`berth start`) finds the
+ * request, or with RestoreOnStart=latest the newest valid archive, and restores instead of running fresh
+ * (restoring outside the unit would leave conmon outside the unit's supervision). Where no systemd runs them
+ * (the agent's cron mode), restoreInPlace() replaces the container with podman alone.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, EngineError } from '../errors.js';
-import { Podman } from '../engine/podman.js';
+import { Podman, type ContainerState } from '../engine/podman.js';
+import { CheckpointLock } from './lock.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { CheckpointStore, type ArchiveInfo } from './store.js';
-import type { Systemctl } from '../engine/systemctl.js';
 import { runHash } from './take.js';
 
 /** Where `berth restore` leaves the archive for the unit's next start: <runtime dir>/berth/restore/NAME. */
@@ -54,16 +53,15 @@ export interface StartOptions {
   readonly pidfile: string;
   readonly directory: string;
   readonly restoreLatest: boolean;
-  /** The podman run command line the unit runs when it does not restore. */
+  /** The podman run command line the unit runs when it does not restore (its podman does the restore too). */
   readonly argv: readonly string[];
-  readonly podman?: Podman;
   readonly log?: (line: string) => void;
 }
 
 /** The unit's ExecStart: restore when asked (or RestoreOnStart=latest finds an archive), else run. Returns the exit status. */
 export async function startContainer(opts: StartOptions): Promise<number> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const podman = opts.podman ?? new Podman(opts.argv[0]);
+  const podman = new Podman(opts.argv[0]);
   const requested = await takeRestoreRequest(dirname(opts.pidfile), opts.name);
   if (requested) {
     try {
@@ -87,70 +85,75 @@ export async function startContainer(opts: StartOptions): Promise<number> {
       }
     }
   }
-  return run(opts.argv);
+  return podman.runAttached(opts.argv.slice(1));
 }
 
 /** Restores an archive under the calling unit and writes the unit's PID file with the new conmon's PID. */
 export async function restoreArchive(podman: Podman, archive: string, pidfile: string, log: (l: string) => void): Promise<void> {
+  const state = await restoreContainer(podman, archive, (l) => log(`berth start: ${l}`));
+  // systemd reads the PID file when ExecStart exits; the archive may name another path than this unit's.
+  await writeFile(pidfile, `${state.conmonPid}\n`);
+}
+
+/** Replaces the archive's container (same name and ID) with the restored one; returns its state, running. */
+async function restoreContainer(podman: Podman, archive: string, log: (l: string) => void): Promise<ContainerState> {
   const manifest = await readManifestOf(archive);
   // The archive restores under its old name and ID: anything left of the old container must go first.
-  await podman.run(['rm', '-f', '--ignore', '-t', '0', manifest.container]);
-  const args = ['container', 'restore', '--import', archive];
-  if (manifest.tcpEstablished) args.push('--tcp-established');
-  if (manifest.fileLocks) args.push('--file-locks');
+  await podman.remove(manifest.container);
   try {
-    await podman.run(args);
+    await podman.restore(archive, manifest);
   } catch (err) {
     // A conmon killed earlier leaves the runtime's state of that ID behind; clear it and try once more.
     if (!(err instanceof EngineError) || !/already exists/.test(err.stderr)) throw err;
-    log(`berth start: clearing leftover runtime state of ${manifest.containerId}`);
+    log(`clearing leftover runtime state of ${manifest.containerId}`);
     await podman.clearRuntimeState(manifest.containerId);
-    await podman.run(args);
+    await podman.restore(archive, manifest);
   }
   const state = await podman.inspect(manifest.container);
   if (!state?.running || !state.conmonPid) throw new CheckpointError('invalid', `${manifest.container} is not running after the restore`);
-  // systemd reads the PID file when ExecStart exits; the archive may name another path than this unit's.
-  await writeFile(pidfile, `${state.conmonPid}\n`);
-  log(`berth start: restored ${manifest.container} from ${archive} (checkpoint of ${manifest.createdAt})`);
+  log(`restored ${manifest.container} from ${archive} (checkpoint of ${manifest.createdAt})`);
+  return state;
 }
 
-/** Runs the command with our stdio and returns its exit status (Node cannot exec() in place). */
-function run(argv: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
-    child.on('error', (err) => {
-      process.stderr.write(`berth start: cannot run ${argv[0]}: ${err.message}\n`);
-      resolve(127);
-    });
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
-  });
-}
-
-export interface RestoreUnitOptions {
+export interface ArchiveChoice {
   readonly name: string;
   readonly directory: string;
   /** An archive path, or undefined for the newest valid archive. */
   readonly archive?: string;
+}
+
+/** The archive a restore uses: the one given (it must be a valid archive of this container) or the newest valid one. */
+async function chooseArchive(opts: ArchiveChoice): Promise<ArchiveInfo> {
+  const store = new CheckpointStore(opts.directory, opts.name);
+  if (!opts.archive) {
+    const latest = await store.latestValid();
+    if (!latest) throw new CheckpointError('invalid', `no valid archive of ${opts.name} in ${store.dir}`);
+    return latest;
+  }
+  const wanted = resolve(opts.archive);
+  const archive = (await store.list({ verify: true })).find((a) => a.path === wanted);
+  if (!archive) throw new CheckpointError('invalid', `${wanted} is not an archive of ${opts.name} in ${store.dir}`);
+  if (!archive.valid) throw new CheckpointError('invalid', `${wanted} is not a valid archive: ${archive.problem}`);
+  return archive;
+}
+
+export interface RestoreUnitOptions extends ArchiveChoice {
   readonly runtimeDir: string;
   readonly systemctl: UnitControl;
 }
 
-/** What restoreUnit needs of systemctl; systemd/unit-control.ts's BusUnitControl does it over D-Bus. */
-export type UnitControl = Pick<Systemctl, 'must' | 'run' | 'isActive'>;
+/** The systemctl verbs restoreUnit needs, answered as systemctl would; systemd/unit-control.ts's BusUnitControl does it over D-Bus. */
+export interface UnitControl {
+  /** `start|stop|restart UNIT` or `is-active UNIT`: exit status 0 when done, else 1 with systemctl's kind of message. */
+  run(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** run(), and an EngineError unless it succeeded. */
+  must(...args: string[]): Promise<void>;
+  isActive(unit: string): Promise<boolean>;
+}
 
 /** `berth restore`: stop the unit, leave the request, start it again; its ExecStart restores. Returns the archive used. */
 export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo> {
-  const store = new CheckpointStore(opts.directory, opts.name);
-  let archive: ArchiveInfo | undefined;
-  if (opts.archive) {
-    const wanted = resolve(opts.archive);
-    archive = (await store.list({ verify: true })).find((a) => a.path === wanted);
-    if (!archive) throw new CheckpointError('invalid', `${wanted} is not an archive of ${opts.name} in ${store.dir}`);
-    if (!archive.valid) throw new CheckpointError('invalid', `${wanted} is not a valid archive: ${archive.problem}`);
-  } else {
-    archive = await store.latestValid();
-    if (!archive) throw new CheckpointError('invalid', `no valid archive of ${opts.name} in ${store.dir}`);
-  }
+  const archive = await chooseArchive(opts);
   const unit = `${opts.name}.service`;
   // Stopping removes the running container, whose name and ID the archive brings back.
   await opts.systemctl.must('stop', unit);
@@ -161,5 +164,27 @@ export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo
     throw new EngineError(['systemctl', 'start', unit], started.exitCode, `${started.stderr.trim()} (see journalctl -u ${unit})`);
   }
   if (!(await opts.systemctl.isActive(unit))) throw new CheckpointError('invalid', `${unit} is not active after the restore (see journalctl -u ${unit})`);
+  return archive;
+}
+
+export interface RestoreInPlaceOptions extends ArchiveChoice {
+  readonly podman: Podman;
+  /** Folder of the per-container locks (checkpoint/take.ts's): a scheduled checkpoint waits out the restore. */
+  readonly lockDir: string;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * A restore where no systemd runs the container (the agent's cron mode): under the container's checkpoint
+ * lock, the running container is replaced by the archive's, with podman alone. Returns the archive used.
+ */
+export async function restoreInPlace(opts: RestoreInPlaceOptions): Promise<ArchiveInfo> {
+  const archive = await chooseArchive(opts);
+  const lock = await CheckpointLock.acquire(opts.lockDir, opts.name);
+  try {
+    await restoreContainer(opts.podman, archive.path, opts.log);
+  } finally {
+    await lock.release();
+  }
   return archive;
 }

@@ -35,6 +35,11 @@ export function runtimeDir(user: boolean, env: NodeJS.ProcessEnv = process.env):
   return user ? env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}` : '/run';
 }
 
+/** Where the per-container locks live: /run/berth/locks, or $XDG_RUNTIME_DIR/berth/locks. */
+export function lockDir(user: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  return `${runtimeDir(user, env)}/berth/locks`;
+}
+
 // Headroom over the last archive's size before starting: an export that cannot fit fails late and slowly.
 const SPACE_FACTOR = 1.2;
 const MIN_FREE = 16 * 1024 * 1024;
@@ -42,7 +47,7 @@ const MIN_FREE = 16 * 1024 * 1024;
 export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
   const podman = opts.podman ?? new Podman();
   const { settings } = opts;
-  const lock = await CheckpointLock.acquire(opts.lockDir ?? `${runtimeDir(opts.user)}/berth/locks`, opts.name);
+  const lock = await CheckpointLock.acquire(opts.lockDir ?? lockDir(opts.user), opts.name);
   try {
     const state = await podman.inspect(opts.container);
     if (!state?.running) {
@@ -63,12 +68,7 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
     const pending = await store.prepare(settings.compress);
     let stats: unknown;
     try {
-      const args = ['container', 'checkpoint', '--export', pending.tmpPath, '--compress', settings.compress, '--print-stats'];
-      if (settings.leaveRunning) args.push('--leave-running');
-      if (settings.tcpEstablished) args.push('--tcp-established');
-      if (settings.fileLocks) args.push('--file-locks');
-      const r = await podman.run([...args, opts.container]);
-      stats = parseStats(r.stdout);
+      stats = parseStats(await podman.checkpoint(opts.container, pending.tmpPath, settings));
     } catch (err) {
       await pending.abort();
       throw err instanceof EngineError ? err : new EngineError([podman.binary, 'container', 'checkpoint'], undefined, String(err));

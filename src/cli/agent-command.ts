@@ -1,9 +1,9 @@
 /**
  * `berth agent [--user] [--scheduler auto|systemd|cron] [--address ADDR]`: the long-running service behind
- * io.berth.Manager1 (src/agent/service.ts). It runs until SIGTERM or SIGINT; SIGHUP reads the definitions
- * again. Its unit is units/berth-agent.service (Type=dbus).
+ * io.berth.Manager1 (src/agent/agent.ts). It runs until SIGTERM or SIGINT; SIGHUP reads the definitions
+ * again. Its unit is units/berth-agent.service (Type=notify).
  */
-import { Agent, type SchedulerMode } from '../agent/service.js';
+import { Agent, type SchedulerMode } from '../agent/agent.js';
 import { UsageError } from '../errors.js';
 
 export interface AgentFlags {

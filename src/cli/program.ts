@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { exitStatusFor } from './exit.js';
 import { runGenerate } from './generate-command.js';
 import { runValidate } from './validate-command.js';
-import { runCheckpoint, runCheckpoints, runPrune, runRestore, runStart } from './checkpoint-commands.js';
+import { runCheckpoint, runCheckpoints, runPrune, runRestore, runStart, type ScopeFlags } from './checkpoint-commands.js';
 import { registerDoctor } from './doctor-command.js';
 import { VERSION } from '../version.js';
 
@@ -13,6 +13,18 @@ important first; $BERTH_UNIT_DIRS replaces the list. Environment:
 BERTH_PODMAN_VERSION, PODMAN, BERTH_COMMAND. Exit status: 0 on success.
 \`berth doctor\` checks this host. Manuals: berth(1), berth.container(5),
 berth.definitions(5).`;
+
+/** A command about one container: its NAME and --user, then the command's own options. */
+function containerCommand(cli: Command, verb: string, description: string, run: (name: string, opts: ScopeFlags) => Promise<number>, argument = 'the container unit'): Command {
+  return cli
+    .command(verb)
+    .description(description)
+    .argument('<name>', argument)
+    .option('--user', "the user manager's container")
+    .action(async (name: string, opts: ScopeFlags) => {
+      process.exitCode = await run(name, opts);
+    });
+}
 
 export function program(): Command {
   const cli = new Command('berth')
@@ -43,44 +55,13 @@ export function program(): Command {
       process.exitCode = await runValidate(paths, opts);
     });
 
-  cli
-    .command('checkpoint')
-    .description("export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention")
-    .argument('<name>', 'the container unit, e.g. web for web.service')
-    .option('--user', "the user manager's container")
-    .action(async (name: string, opts) => {
-      process.exitCode = await runCheckpoint(name, opts);
-    });
-
-  cli
-    .command('checkpoints')
-    .description("list a container's archives: time, size, age, and whether the sha256 still matches")
-    .argument('<name>', 'the container unit')
-    .option('--user', "the user manager's container")
-    .option('--json', 'machine-readable output')
-    .action(async (name: string, opts) => {
-      process.exitCode = await runCheckpoints(name, opts);
-    });
-
-  cli
-    .command('prune')
-    .description('apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now')
-    .argument('<name>', 'the container unit')
-    .option('--user', "the user manager's container")
-    .action(async (name: string, opts) => {
-      process.exitCode = await runPrune(name, opts);
-    });
-
-  cli
-    .command('restore')
-    .description('stop the unit and start it again from an archive, so systemd keeps managing the restored container')
-    .argument('<name>', 'the container unit')
+  containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", runCheckpoint, 'the container unit, e.g. web for web.service');
+  containerCommand(cli, 'checkpoints', "list a container's archives: time, size, age, and whether the sha256 still matches", runCheckpoints)
+    .option('--json', 'machine-readable output');
+  containerCommand(cli, 'prune', 'apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now', runPrune);
+  containerCommand(cli, 'restore', 'stop the unit and start it again from an archive, so systemd keeps managing the restored container', runRestore)
     .option('--archive <file>', 'the archive to restore (default: the newest valid one)')
-    .option('--latest', 'the newest valid archive (the default)')
-    .option('--user', "the user manager's container")
-    .action(async (name: string, opts) => {
-      process.exitCode = await runRestore(name, opts);
-    });
+    .option('--latest', 'the newest valid archive (the default)');
 
   cli
     .command('start')

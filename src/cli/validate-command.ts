@@ -1,12 +1,8 @@
 /** `berth validate FILE|DIR…`: every check the generator makes, writing nothing. */
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { generate } from '../generator/generate.js';
-import { loadDefinitions } from '../generator/load.js';
-import { podmanPath, targetVersion } from '../engine/podman-version.js';
-import { UsageError } from '../errors.js';
-import { calendarValidator } from '../engine/calendar.js';
-import { calendarExpressions } from '../compile/checkpoint-settings.js';
+import { formatProblem, UsageError } from '../errors.js';
+import { plan } from '../generator/plan.js';
 
 export interface ValidateFlags {
   user?: boolean;
@@ -31,17 +27,13 @@ export async function runValidate(paths: string[], flags: ValidateFlags, env: No
       files.add(basename(p));
     }
   }
-  const target = await targetVersion(flags.podmanVersion, env);
+  const { target, loaded, errors: all, warnings } = await plan([...new Set(dirs)], { user: flags.user ?? false, env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}) });
   if (target.warning) process.stderr.write(`berth: ${target.warning}\n`);
-  const loaded = loadDefinitions([...new Set(dirs)]);
   // A named file is checked against its folder's other definitions, which it may reference.
   const wanted = (path: string): boolean => files.size === 0 || dirs.some((d) => paths.includes(d) && path.startsWith(d)) || files.has(basename(path));
-  const validateCalendar = calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit)));
-  const result = generate(loaded.definitions, { target: target.version, user: flags.user ?? false, podman: podmanPath(env), validateCalendar });
-  const errors = [...loaded.errors, ...result.errors].filter((e) => wanted(e.location.file));
-  for (const w of loaded.warnings) process.stderr.write(`${w.message}\n`);
-  for (const err of errors) process.stdout.write(`${err.message}\n`);
-  for (const w of result.warnings.filter((x) => wanted(x.location.file))) process.stderr.write(`${w.message}\n`);
+  const errors = all.filter((e) => wanted(e.location.file));
+  for (const w of warnings.filter((x) => wanted(x.location.file))) process.stderr.write(`${formatProblem(w, 'compiler')}\n`);
+  for (const err of errors) process.stdout.write(`${formatProblem(err, 'compiler')}\n`);
   const checked = loaded.definitions.filter((d) => wanted(d.unit.path)).length;
   process.stderr.write(`berth: ${checked} definition(s) checked, ${errors.length} problem(s)\n`);
   return errors.length > 0 ? 1 : 0;

@@ -3,10 +3,10 @@ import type { KeyTable } from './rules.js';
 
 export const ARTIFACT_KEYS: KeyTable = {
   // Handled around the table: what to pull (which needs `artifact pull` itself), global args.
-  Artifact: { rule: { kind: 'custom' }, gate: 'artifact pull' },
+  Artifact: { rule: { kind: 'none' }, gate: 'artifact pull' },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
-  ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
+  GlobalArgs: { rule: { kind: 'none' }, syntax: 'args' },
+  ContainersConfModule: { rule: { kind: 'none' }, gate: 'global --module' },
 
   AuthFile: { rule: { kind: 'string', flag: '--authfile' } },
   CertDir: { rule: { kind: 'string', flag: '--cert-dir' } },

@@ -3,8 +3,8 @@ import type { KeyTable } from './rules.js';
 
 export const BUILD_KEYS: KeyTable = {
   // Handled around the table: the unit's name, global args.
-  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
-  ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
+  GlobalArgs: { rule: { kind: 'none' }, syntax: 'args' },
+  ContainersConfModule: { rule: { kind: 'none' }, gate: 'global --module' },
   ServiceName: { rule: { kind: 'none' } },
 
   // Always `--pull=<v>` with the `=`: podman reads `--pull <v>` as `--pull` and a context (podman#24599).

@@ -1,53 +1,37 @@
-/** Compiles a .build definition into the oneshot service that builds its image with `podman build`. */
+/** Compiles a .build definition into the oneshot service that builds its image with `podman build` (templates/build.service). */
 import { isAbsolute } from 'node:path';
-import type { DefinitionError } from '../errors.js';
-import type { Definition } from '../model/definition.js';
-import { quoteWords } from '../unit/quote.js';
-import type { Entry } from '../unit/syntax.js';
-import type { UnitFile } from '../unit/unit-file.js';
 import { BUILD_KEYS } from './build-keys.js';
-import type { Command } from './command.js';
-import type { CompiledUnit } from './compiled.js';
-import type { CompileContext } from './context.js';
-import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
-import { addNetworks, addVolumes, baseCommand, defaultOneshot, failAt } from './shared.js';
+import { gate, requireGate } from './gates.js';
+import { fail, type Handler, type Job, type KindOutput } from './job.js';
+import { applyKeys, checkedTable } from './rules.js';
+import { addNetworks, addVolumes } from './shared.js';
 import { isUrlLike, setWorkingDirectory } from './working-directory.js';
 
 const S = 'Build';
+const PULL_NEWER = gate('build --pull=newer');
 
-/** State one compilation shares between its key handlers. */
-interface Job {
-  readonly unit: UnitFile;
-  readonly service: UnitFile;
-  readonly ctx: CompileContext;
-  readonly cmd: Command;
+interface BuildJob extends Job {
   /** The build context from SetWorkingDirectory= ('' for none); undefined once that key failed. */
   context: string | undefined;
 }
 
-type Handler = (job: Job) => void;
-
-const fail = (unit: UnitFile, e: Entry | undefined, detail: string): DefinitionError => failAt(unit, S, e, detail);
-
-const noop: Handler = () => undefined;
-
 /** Systemd specifiers start with % (but %% is a literal percent). */
 const startsWithSpecifier = (p: string): boolean => p.startsWith('%') && !p.startsWith('%%');
 
-const HANDLERS: Readonly<Record<string, Handler>> = {
-  GlobalArgs: noop,
-  ContainersConfModule: noop,
-
+const HANDLERS: Readonly<Record<string, Handler<BuildJob>>> = {
   Pull({ unit, cmd, ctx }) {
     const v = unit.get(S, 'Pull');
     if (!v) return;
     // podman before 5.8 takes --pull=newer silently as "missing": refuse it rather than pull less.
-    if (v.toLowerCase() === 'newer') requireFeature(ctx, unit, unit.last(S, 'Pull')!, 'build --pull=newer');
+    if (v.toLowerCase() === 'newer') requireGate(ctx.target, unit, unit.last(S, 'Pull')!, PULL_NEWER);
     cmd.add(`--pull=${v}`);
   },
 
-  Network: (job) => addNetworks(job, S, job.cmd),
-  Volume: (job) => addVolumes(job, S, job.cmd),
+  Network(job) {
+    addNetworks(job);
+  },
+
+  Volume: (job) => addVolumes(job),
 
   SetWorkingDirectory(job) {
     job.context = undefined;
@@ -60,47 +44,36 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 };
 
+checkedTable('build', BUILD_KEYS, HANDLERS);
+
 /**
  * The command's last word: the context SetWorkingDirectory= gave, else the working directory when File=
  * is relative (or absent), as Quadlet does. Throws when neither says where to build.
  */
-function buildContext(job: Job, context: string): string | undefined {
+function buildContext(job: BuildJob, context: string): string[] {
   const { unit, service } = job;
   const workingDirectory = service.get('Service', 'WorkingDirectory') ?? '';
   const file = unit.get(S, 'File') ?? '';
   if (!workingDirectory && !file && !context) {
-    throw fail(unit, unit.last(S, 'SetWorkingDirectory'), 'neither SetWorkingDirectory, nor File key specified');
+    throw fail(job, unit.last(S, 'SetWorkingDirectory'), 'neither SetWorkingDirectory, nor File key specified');
   }
-  if (context) return context;
-  if (startsWithSpecifier(file) || isAbsolute(file) || isUrlLike(file)) return undefined;
-  if (!workingDirectory) throw fail(unit, unit.last(S, 'File'), 'relative path in File key requires SetWorkingDirectory key to be set');
-  return workingDirectory;
+  if (context) return [context];
+  if (startsWithSpecifier(file) || isAbsolute(file) || isUrlLike(file)) return [];
+  if (!workingDirectory) throw fail(job, unit.last(S, 'File'), 'relative path in File key requires SetWorkingDirectory key to be set');
+  return [workingDirectory];
 }
 
-export function compileBuild(def: Definition, ctx: CompileContext): CompiledUnit {
-  const problems = new Problems();
-  const unit = def.unit;
-  checkKeys(def, BUILD_KEYS, 'build', ctx, problems);
-  const service = initService(def, ctx, problems);
-  const info = ctx.units.get(def.fileName)!;
-
+export function compileBuild(base: Job): KindOutput {
   // Other definitions name the image by its first tag: without one there is nothing to build.
-  if (!info.resourceName) problems.errors.push(fail(unit, unit.last(S, 'ImageTag'), 'no ImageTag key specified'));
-
-  const cmd = baseCommand(unit, S, ctx).add('build');
-  const job: Job = { unit, service, ctx, cmd, context: '' };
-  applyKeys(unit, S, BUILD_KEYS, HANDLERS, job, cmd, ctx, problems);
-
-  const context = job.context;
-  if (context !== undefined) {
-    problems.guard(() => {
-      const last = buildContext(job, context);
-      if (last !== undefined) cmd.add(last);
+  if (!base.info.resourceName) base.problems.errors.push(fail(base, base.unit.last(S, 'ImageTag'), 'no ImageTag key specified'));
+  const job: BuildJob = { ...base, context: '' };
+  applyKeys(job, BUILD_KEYS, 'build', HANDLERS);
+  let context: string[] = [];
+  const found = job.context;
+  if (found !== undefined) {
+    job.problems.guard(() => {
+      context = buildContext(job, found);
     });
   }
-  service.add('Service', 'ExecStart', quoteWords(cmd.args));
-  // As Quadlet: no RemainAfterExit, the service is done once the build exits (a later start builds again).
-  defaultOneshot(service, false);
-
-  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings };
+  return { template: 'build.service', values: { arguments: job.cmd.args, context } };
 }

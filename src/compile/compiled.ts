@@ -1,5 +1,5 @@
 import type { DefinitionError } from '../errors.js';
-import type { Definition } from '../model/definition.js';
+import type { Definition } from './definition.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import type { ExtraUnit } from './checkpoint.js';
 

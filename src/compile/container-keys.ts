@@ -1,18 +1,19 @@
 /** The [Container] section: every key, how it becomes `podman run` flags, in emission order. */
 import type { KeyTable } from './rules.js';
+import { userMappingKeys } from './user-mapping-keys.js';
 
 export const CONTAINER_KEYS: KeyTable = {
   // Handled around the table: the unit's name, the image or rootfs, what runs, global args.
-  ContainerName: { rule: { kind: 'custom' } },
-  Image: { rule: { kind: 'custom' } },
-  Rootfs: { rule: { kind: 'custom' }, gate: 'run --rootfs' },
-  Exec: { rule: { kind: 'custom' }, syntax: 'args' },
-  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
-  ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
+  ContainerName: { rule: { kind: 'none' } },
+  Image: { rule: { kind: 'none' } },
+  Rootfs: { rule: { kind: 'none' }, gate: 'run --rootfs' },
+  Exec: { rule: { kind: 'none' }, syntax: 'args' },
+  GlobalArgs: { rule: { kind: 'none' }, syntax: 'args' },
+  ContainersConfModule: { rule: { kind: 'none' }, gate: 'global --module' },
   ServiceName: { rule: { kind: 'none' } },
   StartWithPod: { rule: { kind: 'none' }, syntax: 'bool' },
-  ReloadCmd: { rule: { kind: 'custom' }, syntax: 'args' },
-  ReloadSignal: { rule: { kind: 'custom' }, gate: 'kill --signal' },
+  ReloadCmd: { rule: { kind: 'none' }, syntax: 'args' },
+  ReloadSignal: { rule: { kind: 'none' }, gate: 'kill --signal' },
 
   LogDriver: { rule: { kind: 'string', flag: '--log-driver' } },
   LogOpt: { rule: { kind: 'words', flag: '--log-opt' } },
@@ -36,7 +37,7 @@ export const CONTAINER_KEYS: KeyTable = {
   NetworkAlias: { rule: { kind: 'lines', flag: '--network-alias' } },
   Ulimit: { rule: { kind: 'lines', flag: '--ulimit' } },
   DNS: { rule: { kind: 'lines', flag: '--dns' } },
-  DNSOption: { rule: { kind: 'lines', flag: '--dns-option', legacy: { before: '4.3', flag: '--dns-opt' } } },
+  DNSOption: { rule: { kind: 'lines', flag: '--dns-option', legacy: '--dns-opt' } },
   DNSSearch: { rule: { kind: 'lines', flag: '--dns-search' } },
   GroupAdd: { rule: { kind: 'lines', flag: '--group-add' } },
   AddHost: { rule: { kind: 'lines', flag: '--add-host' } },
@@ -63,19 +64,11 @@ export const CONTAINER_KEYS: KeyTable = {
   AddCapability: { rule: { kind: 'words', flag: '--cap-add', lower: true } },
   Sysctl: { rule: { kind: 'words', flag: '--sysctl' } },
   ReadOnly: { rule: { kind: 'custom' }, syntax: 'bool', gate: 'run --read-only' },
-  VolatileTmp: { rule: { kind: 'custom' }, syntax: 'bool', gate: 'run --tmpfs' },
+  VolatileTmp: { rule: { kind: 'none' }, syntax: 'bool', gate: 'run --tmpfs' },
 
   User: { rule: { kind: 'custom' }, gate: 'run --user' },
-  Group: { rule: { kind: 'custom' }, gate: 'run --user' },
-  UserNS: { rule: { kind: 'custom' }, gate: 'run --userns' },
-  UIDMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'run --uidmap' },
-  GIDMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'run --gidmap' },
-  SubUIDMap: { rule: { kind: 'custom' }, gate: 'run --subuidname' },
-  SubGIDMap: { rule: { kind: 'custom' }, gate: 'run --subgidname' },
-  RemapUsers: { rule: { kind: 'custom' }, gate: 'run --userns' },
-  RemapUid: { rule: { kind: 'custom' }, syntax: 'strv' },
-  RemapGid: { rule: { kind: 'custom' }, syntax: 'strv' },
-  RemapUidSize: { rule: { kind: 'custom' } },
+  Group: { rule: { kind: 'none' }, gate: 'run --user' },
+  ...userMappingKeys('run', true),
 
   Volume: { rule: { kind: 'custom' }, gate: 'run --volume' },
   AutoUpdate: { rule: { kind: 'custom' }, gate: 'run --label' },

@@ -1,14 +1,15 @@
 /**
  * What one definition's compiler may know of the others: their service and resource names, so that a
- * .container naming web.network or data.volume gets the right podman name and unit dependency.
+ * .container naming web.network or data.volume gets the right podman name and unit dependency; and the
+ * names berth gives podman objects.
  */
-import { KINDS, baseName, templateParts, type Definition } from '../model/definition.js';
+import { baseName, type Definition } from './definition.js';
 import type { Version } from './version.js';
 
 export interface UnitInfo {
   /** The generated service's name, without .service. */
   readonly serviceName: string;
-  /** The podman object's name (container, volume, network, pod, image); '' when it needs specifiers. */
+  /** The podman object's name (container, volume, network, pod, image), unit specifiers resolved; '' for none. */
   readonly resourceName: string;
   /** For a pod: the definitions of the containers it starts (Pod= it, StartWithPod= not off, not templates). */
   readonly members: string[];
@@ -26,21 +27,10 @@ export interface CompileContext {
   readonly validateCalendar: (expr: string) => string | undefined;
   /** Every definition on the search path, by file name. */
   readonly units: ReadonlyMap<string, UnitInfo>;
+  /** Whether a name is a definition's file name (x.container, y.network …), whether or not one exists. */
+  readonly isDefinitionName: (name: string) => boolean;
   /** Definitions refused so far: a pod does not start members that will have no unit. */
   readonly refused: ReadonlySet<string>;
-}
-
-export function serviceNameOf(def: Definition): string {
-  const section = KINDS[def.kind].section;
-  const explicit = def.unit.get(section, 'ServiceName');
-  if (explicit) return explicit;
-  let base = baseName(def.fileName);
-  let suffix = KINDS[def.kind].serviceSuffix;
-  if (base.endsWith('@')) {
-    base = base.slice(0, -1);
-    suffix += '@';
-  }
-  return base + suffix;
 }
 
 /** The container name before systemd expands it: ContainerName= or systemd-%N (systemd-%p_%i for templates). */
@@ -51,8 +41,8 @@ export function containerNameOf(def: Definition): string {
 }
 
 /** Default podman object name for volumes, networks and pods: systemd-<base>, -%i for templates. */
-export function resourceNameOf(def: Definition, key: string): string {
-  const v = def.unit.get(KINDS[def.kind].section, key);
+export function resourceNameOf(def: Definition, section: string, key: string): string {
+  const v = def.unit.get(section, key);
   if (v) return v;
   const name = 'systemd-' + baseName(def.fileName);
   return def.fileName.includes('@') ? name.slice(0, name.length - 1) + '-%i' : name;
@@ -80,46 +70,4 @@ export function resolveUnitSpecifiers(text: string, unitName: string): string {
   if (!template) Object.assign(values, { n: unitName, N: full, i: instance, I: instance });
   // A callback, not a replacement string: a value holding `$&` or `$$` must arrive as written.
   return text.replace(UNIT_SPECIFIER, (whole, c: string) => (c !== '%' && Object.hasOwn(values, c) ? values[c]! : whole));
-}
-
-/** podman's name for a container, with the unit-name specifiers resolved (others left, e.g. %H). */
-export function resolvedContainerName(def: Definition, serviceName = serviceNameOf(def)): string {
-  return resolveUnitSpecifiers(containerNameOf(def), `${serviceName}.service`);
-}
-
-function resolvedResourceName(def: Definition, serviceName: string): string {
-  const unitName = `${serviceName}.service`;
-  switch (def.kind) {
-    case 'container':
-      return resolvedContainerName(def, serviceName);
-    case 'volume':
-      return resolveUnitSpecifiers(resourceNameOf(def, 'VolumeName'), unitName);
-    case 'network':
-      return resolveUnitSpecifiers(resourceNameOf(def, 'NetworkName'), unitName);
-    case 'pod':
-      return resolveUnitSpecifiers(resourceNameOf(def, 'PodName'), unitName);
-    case 'image':
-      return def.unit.get('Image', 'ImageTag') || def.unit.get('Image', 'Image') || '';
-    case 'build':
-      return def.unit.list('Build', 'ImageTag')[0]?.value ?? '';
-    case 'artifact':
-      return def.unit.get('Artifact', 'Artifact') ?? '';
-    default:
-      return '';
-  }
-}
-
-export function unitInfos(defs: readonly Definition[]): Map<string, UnitInfo> {
-  const map = new Map<string, UnitInfo>();
-  for (const def of defs) {
-    const serviceName = serviceNameOf(def);
-    map.set(def.fileName, { serviceName, resourceName: resolvedResourceName(def, serviceName), members: [] });
-  }
-  for (const def of defs) {
-    const { isTemplate, instance } = templateParts(def.fileName);
-    if (def.kind !== 'container' || (isTemplate && instance === '')) continue;
-    const pod = map.get(def.unit.get('Container', 'Pod') ?? '');
-    if (pod && (def.unit.bool('Container', 'StartWithPod') ?? true)) pod.members.push(def.fileName);
-  }
-  return map;
 }

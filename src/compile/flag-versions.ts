@@ -16,6 +16,9 @@
  * Value parsers shared by `run`, `pod create` and `kube play` (--userns, --uidmap/--gidmap, --network
  * modes, -v/--mount options, --add-host) are listed once, under `run`; the same version applies to the
  * other subcommands (once the subcommand and flag exist).
+ *
+ * This is the one table of versions the compilers know; src/compile/gates.ts reads it, and a gate named in
+ * code that it lacks fails when that code loads.
  */
 export const FLAG_SINCE: Readonly<Record<string, string>> = {
   // ---------------------------------------------------------------- global (before the subcommand)
@@ -49,6 +52,7 @@ export const FLAG_SINCE: Readonly<Record<string, string>> = {
   'run --network-alias': '4.0', // cmd/podman/common/netflags.go at v4.0.0
   'run --ulimit': '4.0', // cmd/podman/common/create.go at v4.0.0
   'run --dns': '4.0', // cmd/podman/common/netflags.go at v4.0.0
+  'run --dns-opt': '4.0', // cmd/podman/common/netflags.go at v4.0.0 (the older spelling of --dns-option)
   'run --dns-option': '4.3', // cmd/podman/common/netflags.go at v4.3.0 renamed "dns-opt" -> "dns-option" (4.0-4.2 only know --dns-opt; 4.3+ alias dns-opt, cmd/podman/utils/alias.go)
   'run --dns-search': '4.0', // cmd/podman/common/netflags.go at v4.0.0
   'run --group-add': '4.0', // cmd/podman/common/create.go at v4.0.0
@@ -239,6 +243,7 @@ export const FLAG_SINCE: Readonly<Record<string, string>> = {
   'pod create --ip6': '4.0', // cmd/podman/common/netflags.go at v4.0.0
   'pod create --network-alias': '4.0', // cmd/podman/common/netflags.go at v4.0.0
   'pod create --dns': '4.0', // cmd/podman/common/netflags.go at v4.0.0
+  'pod create --dns-opt': '4.0', // cmd/podman/common/netflags.go at v4.0.0 (the older spelling of --dns-option)
   'pod create --dns-option': '4.3', // cmd/podman/common/netflags.go at v4.3.0 (was --dns-opt)
   'pod create --dns-search': '4.0', // cmd/podman/common/netflags.go at v4.0.0
   'pod create --add-host': '4.0', // cmd/podman/common/netflags.go at v4.0.0
@@ -332,4 +337,24 @@ export const FLAG_SINCE: Readonly<Record<string, string>> = {
   'artifact pull --retry': '5.4', // cmd/podman/artifact/pull.go at v5.4.0
   'artifact pull --retry-delay': '5.4', // cmd/podman/artifact/pull.go at v5.4.0
   'artifact pull --tls-verify': '5.4', // cmd/podman/artifact/pull.go at v5.4.0
+
+  // ---------------------------------------------------------------- play kube (podman before 4.3)
+  // 4.0-4.2 have no `kube play` / `kube down` but `podman play kube` / `podman play kube --down`
+  // (cmd/podman/play/kube.go at v4.0.0…v4.2.0; the podman-kube@.service template of v4.2.0 runs exactly
+  // `play kube --replace --service-container=true` and `play kube --down`), each taking a single YAML file
+  // (cobra.ExactArgs(1)). A 'kube play'/'kube down' feature missing here has no `play kube` equivalent.
+  'play kube': '4.0', // cmd/podman/play/kube.go at v4.0.0
+  'play kube --replace': '4.0', // cmd/podman/play/kube.go at v4.0.0
+  'play kube --down': '4.0', // cmd/podman/play/kube.go at v4.0.0 (downFlagName)
+  'play kube --network': '4.0', // cmd/podman/play/kube.go at v4.0.0
+  'play kube --log-driver': '4.0', // cmd/podman/play/kube.go at v4.0.0
+  'play kube --log-opt': '4.0', // cmd/podman/play/kube.go at v4.0.0
+  'play kube --configmap': '4.0', // cmd/podman/play/kube.go at v4.0.0 (local only)
+  'play kube --annotation': '4.1', // cmd/podman/play/kube.go at v4.1.0 (annotationFlagName)
+  'play kube --userns': '4.2', // cmd/podman/play/kube.go at v4.2.0 (usernsFlagName)
+  'play kube --service-container': '4.2', // cmd/podman/play/kube.go at v4.2.0 (hidden, local only)
+
+  // ---------------------------------------------------------------- values and units beyond a flag
+  'pod stop --time=-1': '4.7', // cmd/podman/pods/stop.go: --time is a uint (UintVarP) until v4.6.0, an int from v4.7.0
+  'podman-user-wait-network-online.service': '5.0', // contrib/systemd/user/ at v5.0.0: the user unit that waits for the system's network
 };

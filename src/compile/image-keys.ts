@@ -3,11 +3,11 @@ import type { KeyTable } from './rules.js';
 
 export const IMAGE_KEYS: KeyTable = {
   // Handled around the table: what to pull, the name other definitions get for it, global args.
-  Image: { rule: { kind: 'custom' } },
+  Image: { rule: { kind: 'none' } },
   ImageTag: { rule: { kind: 'none' } },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
-  ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
+  GlobalArgs: { rule: { kind: 'none' }, syntax: 'args' },
+  ContainersConfModule: { rule: { kind: 'none' }, gate: 'global --module' },
 
   Arch: { rule: { kind: 'string', flag: '--arch' } },
   AuthFile: { rule: { kind: 'string', flag: '--authfile' } },

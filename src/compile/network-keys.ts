@@ -5,9 +5,9 @@ export const NETWORK_KEYS: KeyTable = {
   // Handled around the table: the network's and the service's names, global args, removal on stop.
   NetworkName: { rule: { kind: 'none' } },
   ServiceName: { rule: { kind: 'none' } },
-  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
-  ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
-  NetworkDeleteOnStop: { rule: { kind: 'custom' }, syntax: 'bool', gate: 'network rm' },
+  GlobalArgs: { rule: { kind: 'none' }, syntax: 'args' },
+  ContainersConfModule: { rule: { kind: 'none' }, gate: 'global --module' },
+  NetworkDeleteOnStop: { rule: { kind: 'none' }, syntax: 'bool', gate: 'network rm' },
 
   DisableDNS: { rule: { kind: 'bool', flag: '--disable-dns' } },
   Internal: { rule: { kind: 'bool', flag: '--internal' } },
@@ -21,8 +21,8 @@ export const NETWORK_KEYS: KeyTable = {
 
   // Paired by position: the Nth Gateway and IPRange go with the Nth Subnet.
   Subnet: { rule: { kind: 'custom' }, gate: 'network create --subnet' },
-  Gateway: { rule: { kind: 'custom' }, gate: 'network create --gateway' },
-  IPRange: { rule: { kind: 'custom' }, gate: 'network create --ip-range' },
+  Gateway: { rule: { kind: 'none' }, gate: 'network create --gateway' },
+  IPRange: { rule: { kind: 'none' }, gate: 'network create --ip-range' },
 
   Options: { rule: { kind: 'keyval', flag: '--opt' } },
   Label: { rule: { kind: 'keyval', flag: '--label' } },

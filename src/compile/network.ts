@@ -1,42 +1,32 @@
-/** Compiles a .network definition into the oneshot service that creates the network with `podman network create`. */
-import type { Definition } from '../model/definition.js';
-import { quoteWords } from '../unit/quote.js';
-import type { Entry } from '../unit/syntax.js';
-import type { UnitFile } from '../unit/unit-file.js';
-import type { Command } from './command.js';
-import type { CompiledUnit } from './compiled.js';
-import { resourceNameOf, type CompileContext } from './context.js';
-import { FLAG_SINCE } from './flag-versions.js';
+/**
+ * Compiles a .network definition into the oneshot service that creates the network with `podman network
+ * create` (templates/network.service).
+ */
+import { resourceNameOf } from './context.js';
+import { gate, requireGate, supports, valueGate } from './gates.js';
+import { fail, type Handler, type Job, type KindOutput } from './job.js';
 import { NETWORK_KEYS } from './network-keys.js';
-import { applyKeys, checkKeys, initService, Problems, requireFeature } from './service.js';
-import { baseCommand, defaultOneshot, failAt, unlessExists } from './shared.js';
-import { atLeast } from './version.js';
+import { applyKeys, checkedTable } from './rules.js';
+import { unlessExists } from './shared.js';
 
 const S = 'Network';
 const SUB = 'network create';
-
-/** State one compilation shares between its key handlers. */
-interface Job {
-  readonly unit: UnitFile;
-  readonly cmd: Command;
-}
-
-type Handler = (job: Job) => void;
-
-const fail = (unit: UnitFile, e: Entry | undefined, detail: string) => failAt(unit, S, e, detail);
+const IGNORE = gate(`${SUB} --ignore`);
+const IP_RANGE_START_END = gate(`${SUB} --ip-range=START-END`);
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   /** Subnet=, Gateway= and IPRange= lines, paired by position. */
-  Subnet({ unit, cmd }) {
+  Subnet(job) {
+    const { unit, cmd } = job;
     const subnets = unit.list(S, 'Subnet');
     const gateways = unit.list(S, 'Gateway');
     const ranges = unit.list(S, 'IPRange');
     if (subnets.length === 0) {
-      if (gateways.length > 0 || ranges.length > 0) throw fail(unit, gateways[0] ?? ranges[0], 'cannot set gateway or range without subnet');
+      if (gateways.length > 0 || ranges.length > 0) throw fail(job, gateways[0] ?? ranges[0], 'cannot set gateway or range without subnet');
       return;
     }
-    if (gateways.length > subnets.length) throw fail(unit, gateways[subnets.length], 'cannot set more gateways than subnets');
-    if (ranges.length > subnets.length) throw fail(unit, ranges[subnets.length], 'cannot set more ranges than subnets');
+    if (gateways.length > subnets.length) throw fail(job, gateways[subnets.length], 'cannot set more gateways than subnets');
+    if (ranges.length > subnets.length) throw fail(job, ranges[subnets.length], 'cannot set more ranges than subnets');
     subnets.forEach((subnet, i) => {
       cmd.add('--subnet', subnet.value);
       if (gateways[i]) cmd.add('--gateway', gateways[i]!.value);
@@ -45,56 +35,53 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
 };
 
+checkedTable(SUB, NETWORK_KEYS, HANDLERS);
+
 /**
  * Values newer than their flag: a driver or IPAM driver (`--driver=ipvlan`), a START-END range, and
- * network options (`--opt isolate`, `--opt isolate=strict`). Checked against FLAG_SINCE, most specific first.
+ * network options (`--opt isolate`, `--opt isolate=strict`), most specific first.
  */
-function checkValues(unit: UnitFile, ctx: CompileContext, problems: Problems): void {
+function checkValues(job: Job): void {
+  const { unit, ctx, problems } = job;
+  const target = ctx.target;
   for (const [key, flag] of [['Driver', '--driver'], ['IPAMDriver', '--ipam-driver']] as const) {
     const v = unit.get(S, key);
-    if (v) problems.guard(() => requireFeature(ctx, unit, unit.last(S, key)!, `${SUB} ${flag}=${v}`));
+    if (v) problems.guard(() => requireGate(target, unit, unit.last(S, key)!, valueGate(`${SUB} ${flag}=${v}`)));
   }
   for (const e of unit.list(S, 'IPRange')) {
-    if (e.value.includes('-')) problems.guard(() => requireFeature(ctx, unit, e, `${SUB} --ip-range=START-END`));
+    if (e.value.includes('-')) problems.guard(() => requireGate(target, unit, e, IP_RANGE_START_END));
   }
   for (const e of unit.list(S, 'Options')) {
     problems.guard(() => {
       for (const word of unit.splitEntry(e) ?? []) {
         const eq = word.indexOf('=');
-        const name = eq < 0 ? word : word.slice(0, eq);
-        if (eq >= 0) requireFeature(ctx, unit, e, `${SUB} --opt ${word}`);
-        requireFeature(ctx, unit, e, `${SUB} --opt ${name}`);
+        if (eq >= 0) requireGate(target, unit, e, valueGate(`${SUB} --opt ${word}`));
+        requireGate(target, unit, e, valueGate(`${SUB} --opt ${eq < 0 ? word : word.slice(0, eq)}`));
       }
     });
   }
 }
 
-export function compileNetwork(def: Definition, ctx: CompileContext): CompiledUnit {
-  const problems = new Problems();
-  const unit = def.unit;
-  checkKeys(def, NETWORK_KEYS, SUB, ctx, problems);
-  checkValues(unit, ctx, problems);
-  const service = initService(def, ctx, problems);
-  const info = ctx.units.get(def.fileName)!;
-  const name = resourceNameOf(def, 'NetworkName');
-
+export function compileNetwork(job: Job): KindOutput {
+  const { unit, ctx, problems } = job;
+  checkValues(job);
+  const name = resourceNameOf(job.def, S, 'NetworkName');
+  let deleteOnStop = false;
   problems.guard(() => {
-    if (unit.bool(S, 'NetworkDeleteOnStop')) {
-      service.add('Service', 'ExecStopPost', quoteWords(baseCommand(unit, S, ctx).add('network', 'rm', name).args));
-    }
+    deleteOnStop = unit.bool(S, 'NetworkDeleteOnStop') ?? false;
   });
-
+  applyKeys(job, NETWORK_KEYS, SUB, HANDLERS);
   // Quadlet passes --ignore so that an existing network counts as created. podman before 4.4 has no such
   // flag and fails on an existing network: there the create runs only when `network exists` says it is missing.
-  const ignore = atLeast(ctx.target, FLAG_SINCE[`${SUB} --ignore`]!);
-  const cmd = baseCommand(unit, S, ctx).add('network', 'create');
-  if (ignore) cmd.add('--ignore');
-  const job: Job = { unit, cmd };
-  applyKeys(unit, S, NETWORK_KEYS, HANDLERS, job, cmd, ctx, problems);
-  cmd.add(name);
-  const argv = ignore ? cmd.args : unlessExists(baseCommand(unit, S, ctx).add('network', 'exists', name).args, cmd.args);
-  service.add('Service', 'ExecStart', quoteWords(argv));
-  defaultOneshot(service, true);
-
-  return { definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings };
+  const ignore = supports(ctx.target, IGNORE);
+  return {
+    template: 'network.service',
+    values: {
+      name,
+      arguments: job.cmd.args,
+      ignore: ignore ? ['--ignore'] : undefined,
+      'create-unless-exists': ignore ? undefined : unlessExists([...job.podman, 'network', 'exists', name], [...job.podman, 'network', 'create', ...job.cmd.args, name]),
+      'delete-on-stop': deleteOnStop ? [] : undefined,
+    },
+  };
 }

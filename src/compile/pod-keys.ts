@@ -1,24 +1,17 @@
 /** The [Pod] section: every key, how it becomes `podman pod create` flags, in emission order. */
 import type { KeyTable } from './rules.js';
+import { userMappingKeys } from './user-mapping-keys.js';
 
 export const POD_KEYS: KeyTable = {
   // Handled around the table: the pod's name, global args, the service's name, the stop timeout.
-  GlobalArgs: { rule: { kind: 'custom' }, syntax: 'args' },
-  ContainersConfModule: { rule: { kind: 'custom' }, gate: 'global --module' },
+  GlobalArgs: { rule: { kind: 'none' }, syntax: 'args' },
+  ContainersConfModule: { rule: { kind: 'none' }, gate: 'global --module' },
   ServiceName: { rule: { kind: 'none' } },
-  StopTimeout: { rule: { kind: 'custom' }, gate: 'pod stop --time' },
+  StopTimeout: { rule: { kind: 'none' }, gate: 'pod stop --time' },
 
   ExitPolicy: { rule: { kind: 'custom' }, gate: 'pod create --exit-policy' },
 
-  UserNS: { rule: { kind: 'custom' }, gate: 'pod create --userns' },
-  UIDMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'pod create --uidmap' },
-  GIDMap: { rule: { kind: 'custom' }, syntax: 'strv', gate: 'pod create --gidmap' },
-  SubUIDMap: { rule: { kind: 'custom' }, gate: 'pod create --subuidname' },
-  SubGIDMap: { rule: { kind: 'custom' }, gate: 'pod create --subgidname' },
-  RemapUsers: { rule: { kind: 'custom' }, gate: 'pod create --userns' },
-  RemapUid: { rule: { kind: 'custom' }, syntax: 'strv' },
-  RemapGid: { rule: { kind: 'custom' }, syntax: 'strv' },
-  RemapUidSize: { rule: { kind: 'custom' } },
+  ...userMappingKeys('pod create', true),
 
   PublishPort: { rule: { kind: 'lines', flag: '--publish' } },
   Label: { rule: { kind: 'keyval', flag: '--label' } },
@@ -30,7 +23,7 @@ export const POD_KEYS: KeyTable = {
 
   NetworkAlias: { rule: { kind: 'lines', flag: '--network-alias' } },
   DNS: { rule: { kind: 'lines', flag: '--dns' } },
-  DNSOption: { rule: { kind: 'lines', flag: '--dns-option', legacy: { before: '4.3', flag: '--dns-opt' } } },
+  DNSOption: { rule: { kind: 'lines', flag: '--dns-option', legacy: '--dns-opt' } },
   DNSSearch: { rule: { kind: 'lines', flag: '--dns-search' } },
   AddHost: { rule: { kind: 'lines', flag: '--add-host' } },
   // Quadlet passes every HostName= line on (LookupAll), not only the last.

@@ -1,17 +1,18 @@
 /**
- * The table-driven part of every compiler: how a key's value becomes podman flags. Each section kind
+ * The table-driven part of every compiler: how a key's value becomes podman flags. Each kind's section
  * (Container, Volume, Network …) is a table of key → rule, in the order the flags are emitted.
  */
 import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
-import type { Command } from './command.js';
-import { atLeast, type Version } from './version.js';
+import { gate, supports, type Gate } from './gates.js';
+import type { Handler, Job } from './job.js';
+import { NEWEST_PODMAN, OLDEST_PODMAN, type Version } from './version.js';
 
 export type Rule =
   /** Last value, when not empty: `flag value` (or `flag format(value)`). */
   | { kind: 'string'; flag: string; format?: string; joined?: boolean }
-  /** Every line: `flag line`; `legacy` names the flag's older spelling, for podmans before a version. */
-  | { kind: 'lines'; flag: string; format?: string; legacy?: { before: string; flag: string } }
+  /** Every line: `flag line`; `legacy` is the flag's older spelling, for a podman that lacks `flag`. */
+  | { kind: 'lines'; flag: string; format?: string; legacy?: string }
   /** `flag` / `flag=false`. */
   | { kind: 'bool'; flag: string }
   /** When true: the given words. */
@@ -24,9 +25,9 @@ export type Rule =
   | { kind: 'keyval'; flag: string }
   /** Raw words, exec-style (PodmanArgs, GlobalArgs). */
   | { kind: 'raw' }
-  /** Handled by the compiler's own code (references between units, paths, validation). */
+  /** Handled by the kind's handler of that name, in table order (references between units, paths, validation). */
   | { kind: 'custom' }
-  /** Accepted and read elsewhere (e.g. ServiceName), emits nothing here. */
+  /** Accepted and read elsewhere (ServiceName, Image, Exec …: the compiler's own code around the table). */
   | { kind: 'none' };
 
 /** How Quadlet reads a key's value, for the warnings about lines it ignores or reads as false. */
@@ -88,8 +89,34 @@ export function valueSyntax(def: KeyDef): ValueSyntax | undefined {
   }
 }
 
+/** The flag a rule emits for a target podman: the older spelling where the target lacks the flag. */
+export function ruleFlag(rule: Rule, subcommand: string, target: Version): string | undefined {
+  switch (rule.kind) {
+    case 'lines':
+      return rule.legacy && !supports(target, gate(`${subcommand} ${rule.flag}`)) ? rule.legacy : rule.flag;
+    case 'string':
+    case 'bool':
+    case 'words':
+    case 'args':
+    case 'keyval':
+      return rule.flag;
+    case 'if-true':
+      return rule.args[0]?.split('=')[0];
+    default:
+      return undefined;
+  }
+}
+
+/** The gate a key needs: given in the table, or that of the flag its rule emits for the target podman. */
+export function keyGate(keyDef: KeyDef, subcommand: string, target: Version): Gate | undefined {
+  if (keyDef.gate) return gate(keyDef.gate);
+  const flag = ruleFlag(keyDef.rule, subcommand, target);
+  return flag ? gate(`${subcommand} ${flag}`) : undefined;
+}
+
 /** Emits the flags of one table rule for a key. Custom and none rules emit nothing. */
-export function applyRule(unit: UnitFile, section: string, key: string, rule: Rule, cmd: Command, target: Version): void {
+function applyRule(job: Job, key: string, rule: Rule, subcommand: string): void {
+  const { unit, section, cmd } = job;
   switch (rule.kind) {
     case 'string': {
       const v = unit.get(section, key);
@@ -97,7 +124,7 @@ export function applyRule(unit: UnitFile, section: string, key: string, rule: Ru
       return;
     }
     case 'lines': {
-      const flag = rule.legacy && !atLeast(target, rule.legacy.before) ? rule.legacy.flag : rule.flag;
+      const flag = ruleFlag(rule, subcommand, job.ctx.target)!;
       for (const e of unit.list(section, key)) cmd.add(flag, fmt(rule.format, e.value));
       return;
     }
@@ -127,22 +154,37 @@ export function applyRule(unit: UnitFile, section: string, key: string, rule: Ru
   }
 }
 
-/** The flag a rule emits for a target podman, for deriving its version gate. */
-export function ruleFlag(rule: Rule, target: Version): string | undefined {
-  switch (rule.kind) {
-    case 'lines':
-      return rule.legacy && !atLeast(target, rule.legacy.before) ? rule.legacy.flag : rule.flag;
-    case 'string':
-    case 'bool':
-    case 'words':
-    case 'args':
-    case 'keyval':
-      return rule.flag;
-    case 'if-true':
-      return rule.args[0]?.split('=')[0];
-    default:
-      return undefined;
+/**
+ * Emits a kind's flags in table order: table rules directly, custom keys through the kind's handlers
+ * (which always run: they add defaults). A key that fails is recorded and the others still run, so one
+ * pass reports every problem; a key left out for an older podman (problems.dropped) emits nothing.
+ */
+export function applyKeys<J extends Job>(job: J, table: KeyTable, subcommand: string, handlers: Readonly<Record<string, Handler<J>>>): void {
+  const present = new Set<string>();
+  for (const e of job.unit.entries(job.section)) present.add(e.key);
+  for (const key in table) {
+    const rule = table[key]!.rule;
+    if ((rule.kind !== 'custom' && !present.has(key)) || job.problems.dropped.has(key)) continue;
+    job.problems.guard(() => {
+      if (rule.kind === 'custom') handlers[key]!(job);
+      else applyRule(job, key, rule, subcommand);
+    });
   }
+}
+
+/**
+ * Checks a kind's table when its module loads: every gate it names or derives is in the table of versions,
+ * and every custom key has its handler. A mistake here is berth's and must not wait for a definition to use the key.
+ */
+export function checkedTable<J extends Job>(subcommand: string, table: KeyTable, handlers: Readonly<Record<string, Handler<J>>>): KeyTable {
+  for (const [key, def] of Object.entries(table)) {
+    for (const target of [OLDEST_PODMAN, NEWEST_PODMAN]) keyGate(def, subcommand, target);
+    if (def.rule.kind === 'custom' && !Object.hasOwn(handlers, key)) throw new Error(`${subcommand}: the custom key ${key} has no handler`);
+  }
+  for (const key of Object.keys(handlers)) {
+    if (table[key]?.rule.kind !== 'custom') throw new Error(`${subcommand}: a handler for ${key}, which is not a custom key of the table`);
+  }
+  return table;
 }
 
 /** Entries of a section whose key the table does not know. */

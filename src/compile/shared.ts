@@ -1,27 +1,14 @@
 /**
- * What several kinds of definition share: the podman command's prefix, paths relative to the definition,
- * and references to other definitions (x.volume, x.network, x.image …), each resolved to the podman
- * object's name plus a dependency on the service that creates it.
+ * What several kinds of definition share: paths relative to the definition, references to other
+ * definitions (x.volume, x.network, x.image …), each resolved to the podman object's name plus a dependency
+ * on the service that creates it, and the user-mapping keys.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import { DefinitionError } from '../errors.js';
 import { quoteListWord } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
-import { Command } from './command.js';
-import type { CompileContext } from './context.js';
-
-/** The definition being compiled, the service being built, and what it may know of the others. */
-export interface Target {
-  readonly unit: UnitFile;
-  readonly service: UnitFile;
-  readonly ctx: CompileContext;
-}
-
-/** A definition error at an entry, or at the section when no entry is to blame. */
-export function failAt(unit: UnitFile, section: string, e: Entry | undefined, detail: string): DefinitionError {
-  return e ? unit.error(e, detail) : new DefinitionError({ file: unit.path, line: unit.sectionLine(section) }, detail);
-}
+import { valueGate, type Gate } from './gates.js';
+import { fail, type Job } from './job.js';
 
 /** Systemd specifiers start with % (but %% is a literal percent). */
 const startsWithSpecifier = (p: string): boolean => p.startsWith('%') && !p.startsWith('%%');
@@ -32,16 +19,8 @@ export function absolutePath(unit: UnitFile, p: string): string {
   return join(dirname(unit.path), p);
 }
 
-/** The podman command every unit of a definition starts with: binary, containers.conf modules, global args. */
-export function baseCommand(unit: UnitFile, section: string, ctx: CompileContext): Command {
-  const cmd = new Command(ctx.podman);
-  for (const e of unit.list(section, 'ContainersConfModule')) cmd.add(`--module=${e.value}`);
-  cmd.addAll(unit.args(section, 'GlobalArgs'));
-  return cmd;
-}
-
 /** Makes the service require and start after the service of another definition; returns its info. */
-export function dependOn(t: Target, e: Entry, ref: string, notFound = `${ref} is not defined on the search path`) {
+export function dependOn(t: Job, e: Entry, ref: string, notFound = `${ref} is not defined on the search path`) {
   const info = t.ctx.units.get(ref);
   if (!info) throw t.unit.error(e, notFound);
   t.service.add('Unit', 'Requires', `${info.serviceName}.service`, e);
@@ -50,7 +29,7 @@ export function dependOn(t: Target, e: Entry, ref: string, notFound = `${ref} is
 }
 
 /** A volume or mount source: ./rel resolved, /abs wanted mounted first, x.volume resolved to its volume. */
-export function storageSource(t: Target, e: Entry, source: string, allowImage: boolean): string {
+export function storageSource(t: Job, e: Entry, source: string, allowImage: boolean): string {
   if (source === '') throw t.unit.error(e, 'source cannot be empty');
   const src = source.startsWith('.') ? absolutePath(t.unit, source) : source;
   if (src.startsWith('/')) {
@@ -65,14 +44,14 @@ export function storageSource(t: Target, e: Entry, source: string, allowImage: b
 }
 
 /** Image=x.image or x.build: the image that definition pulls or builds, after its service. */
-export function imageSource(t: Target, e: Entry, image: string): string {
+export function imageSource(t: Job, e: Entry, image: string): string {
   if (!image.endsWith('.image') && !image.endsWith('.build')) return image;
   return dependOn(t, e, image, `requested Quadlet image ${image} was not found`).resourceName;
 }
 
 /** Network= lines: x.network resolves to its network, x.container to container:<name>. */
-export function addNetworks(t: Target, section: string, cmd: Command): void {
-  for (const e of t.unit.list(section, 'Network')) {
+export function addNetworks(t: Job): ValueNeed[] {
+  for (const e of t.unit.list(t.section, 'Network')) {
     let network = e.value;
     const colon = network.indexOf(':');
     const ref = colon < 0 ? network : network.slice(0, colon);
@@ -88,19 +67,23 @@ export function addNetworks(t: Target, section: string, cmd: Command): void {
         network = colon < 0 ? info.resourceName : `${info.resourceName}${network.slice(colon)}`;
       }
     }
-    cmd.add('--network', network);
+    t.cmd.add('--network', network);
   }
+  // pasta (4.4) needs more than the --network flag itself.
+  return t.unit.list(t.section, 'Network')
+    .filter((e) => e.value === 'pasta' || e.value.startsWith('pasta:'))
+    .map((entry) => ({ entry, gate: valueGate('run --network=pasta') }));
 }
 
 /** Volume= lines: [SOURCE:]DEST[:OPTIONS], the source resolved as storageSource does. */
-export function addVolumes(t: Target, section: string, cmd: Command): void {
-  for (const e of t.unit.list(section, 'Volume')) {
+export function addVolumes(t: Job): void {
+  for (const e of t.unit.list(t.section, 'Volume')) {
     const parts = e.value.split(':');
     let source = parts.length >= 2 ? parts[0]! : '';
     const dest = parts.length >= 2 ? parts[1]! : parts[0]!;
     const options = parts.length >= 3 ? ':' + parts.slice(2).join(':') : '';
     if (source) source = storageSource(t, e, source, false);
-    cmd.add('-v', source ? `${source}:${dest}${options}` : dest);
+    t.cmd.add('-v', source ? `${source}:${dest}${options}` : dest);
   }
 }
 
@@ -108,16 +91,14 @@ export function addVolumes(t: Target, section: string, cmd: Command): void {
  * UserNS, UIDMap, GIDMap, SubUIDMap, SubGIDMap, and the deprecated Remap* keys; returns what the flags it
  * added need of the target podman beyond the flags themselves.
  */
-export function userMappings(t: Target, section: string, cmd: Command, supportManual: boolean): ValueNeed[] {
-  const mark = cmd.args.length;
-  addUserMappings(t, section, cmd, supportManual);
-  return userMappingNeeds(t, section, cmd.args.slice(mark));
+export function userMappings(t: Job, supportManual: boolean): ValueNeed[] {
+  const mark = t.cmd.args.length;
+  addUserMappings(t, supportManual);
+  return userMappingNeeds(t, t.cmd.args.slice(mark));
 }
 
-function addUserMappings(t: Target, section: string, cmd: Command, supportManual: boolean): void {
-  const { unit } = t;
-  const S = section;
-  const fail = (u: UnitFile, e: Entry | undefined, d: string): DefinitionError => failAt(u, section, e, d);
+function addUserMappings(t: Job, supportManual: boolean): void {
+  const { unit, cmd, section: S } = t;
   let defined = false;
   const userns = unit.get(S, 'UserNS');
   if (userns) {
@@ -142,18 +123,18 @@ function addUserMappings(t: Target, section: string, cmd: Command, supportManual
   const gidMaps = unit.strv(S, 'RemapGid');
   if (defined) {
     if (remap || unit.has(S, 'RemapUid') || unit.has(S, 'RemapGid')) {
-      throw fail(unit, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),
+      throw fail(t, remap ?? unit.last(S, 'RemapUid') ?? unit.last(S, 'RemapGid'),
         'deprecated Remap keys are set along with explicit mapping keys');
     }
     return;
   }
   switch (remap?.value ?? '') {
     case '':
-      if (uidMaps.length) throw fail(unit, unit.last(S, 'RemapUid'), 'RemapUid= needs RemapUsers=');
-      if (gidMaps.length) throw fail(unit, unit.last(S, 'RemapGid'), 'RemapGid= needs RemapUsers=');
+      if (uidMaps.length) throw fail(t, unit.last(S, 'RemapUid'), 'RemapUid= needs RemapUsers=');
+      if (gidMaps.length) throw fail(t, unit.last(S, 'RemapGid'), 'RemapGid= needs RemapUsers=');
       return;
     case 'manual':
-      if (!supportManual) throw fail(unit, remap, 'RemapUsers=manual is not supported');
+      if (!supportManual) throw fail(t, remap, 'RemapUsers=manual is not supported');
       for (const m of uidMaps) cmd.add('--uidmap', m);
       for (const m of gidMaps) cmd.add('--gidmap', m);
       return;
@@ -165,21 +146,14 @@ function addUserMappings(t: Target, section: string, cmd: Command, supportManual
       return;
     }
     case 'keep-id': {
-      if (uidMaps.length > 1 || gidMaps.length > 1) throw fail(unit, remap, 'RemapUsers=keep-id takes a single UID and a single GID mapping');
+      if (uidMaps.length > 1 || gidMaps.length > 1) throw fail(t, remap, 'RemapUsers=keep-id takes a single UID and a single GID mapping');
       const opts = [...uidMaps.map((m) => `uid=${m}`), ...gidMaps.map((m) => `gid=${m}`)];
       cmd.add('--userns', opts.length ? `keep-id:${opts.join(',')}` : 'keep-id');
       return;
     }
     default:
-      throw fail(unit, remap, `"${remap?.value}" is not a RemapUsers mode (manual, auto, keep-id)`);
+      throw fail(t, remap, `"${remap?.value}" is not a RemapUsers mode (manual, auto, keep-id)`);
   }
-}
-
-/** Quadlet's defaults for the oneshot services that create a volume, network, image …. */
-export function defaultOneshot(service: UnitFile, remainAfterExit: boolean): void {
-  if (!service.has('Service', 'SyslogIdentifier')) service.set('Service', 'SyslogIdentifier', '%N');
-  if (!service.has('Service', 'Type')) service.set('Service', 'Type', 'oneshot');
-  if (remainAfterExit && !service.has('Service', 'RemainAfterExit')) service.set('Service', 'RemainAfterExit', 'yes');
 }
 
 /** One word for /bin/sh: plain when it is only safe characters, else single-quoted (`%` too, for specifiers' backslashes). */
@@ -188,18 +162,18 @@ function shellWord(word: string): string {
 }
 
 /**
- * An argv that runs `create` only when `exists` fails, through /bin/sh: for podmans whose `create` lacks
- * --ignore, so that a service creating a volume or network still succeeds when it exists already.
+ * A /bin/sh script that runs `create` only when `exists` fails: for podmans whose `create` lacks --ignore,
+ * so that a service creating a volume or network still succeeds when it exists already.
  */
-export function unlessExists(exists: readonly string[], create: readonly string[]): string[] {
+export function unlessExists(exists: readonly string[], create: readonly string[]): string {
   const sh = (argv: readonly string[]): string => argv.map(shellWord).join(' ');
-  return ['/bin/sh', '-c', `${sh(exists)} || exec ${sh(create)}`];
+  return `${sh(exists)} || exec ${sh(create)}`;
 }
 
-/** A podman feature (a FLAG_SINCE key) a value needs, with the entry that asked for it. */
+/** What a value needs of podman beyond its flag (undefined: nothing), with the entry that asked for it. */
 export interface ValueNeed {
   readonly entry: Entry;
-  readonly gate: string;
+  readonly gate: Gate | undefined;
 }
 
 /**
@@ -207,8 +181,8 @@ export interface ValueNeed {
  * modes and their options, keep-id for root (4.5), `@`/flag syntax in --uidmap/--gidmap. The value parsers
  * are shared by run, pod create and kube play, so the needs are FLAG_SINCE's `run` entries.
  */
-function userMappingNeeds(t: Target, section: string, args: readonly string[]): ValueNeed[] {
-  const { unit } = t;
+function userMappingNeeds(t: Job, args: readonly string[]): ValueNeed[] {
+  const { unit, section } = t;
   const needs: ValueNeed[] = [];
   const at = (keys: readonly string[]): Entry | undefined => keys.map((k) => unit.last(section, k)).find((e) => e && e.value !== '');
   for (let i = 0; i + 1 < args.length; i++) {
@@ -219,21 +193,13 @@ function userMappingNeeds(t: Target, section: string, args: readonly string[]): 
       const colon = value.indexOf(':');
       const mode = colon < 0 ? value : value.slice(0, colon);
       const options = colon < 0 ? [] : value.slice(colon + 1).split(',').map((o) => o.split('=')[0]!);
-      if (mode === 'auto' || mode === 'keep-id' || mode === 'nomap') needs.push({ entry, gate: `run --userns=${mode}` });
-      if (mode === 'keep-id' && !t.ctx.user) needs.push({ entry, gate: 'run --userns=keep-id (root)' });
-      if (mode === 'auto' || mode === 'keep-id') for (const o of options) needs.push({ entry, gate: `run --userns=${mode}:${o}` });
+      if (mode === 'auto' || mode === 'keep-id' || mode === 'nomap') needs.push({ entry, gate: valueGate(`run --userns=${mode}`) });
+      if (mode === 'keep-id' && !t.ctx.user) needs.push({ entry, gate: valueGate('run --userns=keep-id (root)') });
+      if (mode === 'auto' || mode === 'keep-id') for (const o of options) needs.push({ entry, gate: valueGate(`run --userns=${mode}:${o}`) });
     } else if ((flag === '--uidmap' || flag === '--gidmap') && /^[+ug]|@/.test(value)) {
       const entry = at(flag === '--uidmap' ? ['UIDMap', 'RemapUid'] : ['GIDMap', 'RemapGid']);
-      if (entry) needs.push({ entry, gate: `run ${flag} @` });
+      if (entry) needs.push({ entry, gate: valueGate(`run ${flag} @`) });
     }
   }
   return needs;
-}
-
-/** What Network= values need beyond the --network flag itself: pasta (4.4). */
-export function networkNeeds(t: Target, section: string): ValueNeed[] {
-  return t.unit
-    .list(section, 'Network')
-    .filter((e) => e.value === 'pasta' || e.value.startsWith('pasta:'))
-    .map((entry) => ({ entry, gate: 'run --network=pasta' }));
 }

@@ -33,5 +33,8 @@ export function formatVersion(v: Version): string {
   return `${v.major}.${v.minor}.${v.patch}`;
 }
 
+/** The oldest podman berth compiles for. */
+export const OLDEST_PODMAN: Version = { major: 4, minor: 0, patch: 0 };
+
 /** The newest podman berth knows; the target when none is given or found. */
 export const NEWEST_PODMAN: Version = { major: 6, minor: 0, patch: 0 };

@@ -6,7 +6,8 @@
  */
 import { posix } from 'node:path';
 import type { Entry } from '../unit/syntax.js';
-import { absolutePath, type Target } from './shared.js';
+import type { Job } from './job.js';
+import { absolutePath } from './shared.js';
 
 /** Quadlet's URL test, alternation precedence included: http…, git://…, or …github.com/… anywhere. */
 const URL_LIKE = /^((https?)|(git):\/\/)|(github\.com\/).+$/;
@@ -24,7 +25,7 @@ function dirOf(p: string): string {
  * over one the definition sets itself). Returns the build context, '' when there is none. Throws a
  * definition error at the key for a value the section does not support.
  */
-export function setWorkingDirectory(t: Target, section: string): string {
+export function setWorkingDirectory(t: Pick<Job, 'unit' | 'service'>, section: string): string {
   const { unit, service } = t;
   const e: Entry | undefined = unit.last(section, 'SetWorkingDirectory');
   const value = unit.get(section, 'SetWorkingDirectory');

@@ -87,7 +87,7 @@ export interface PodmanFacts {
 
 export async function podmanFacts(host: DoctorHost): Promise<PodmanFacts> {
   const path = podmanPath(host.env);
-  const r = await host.run(path, ['--version'], 15_000);
+  const r = await host.podman(['--version'], 15_000);
   if (!r.started) return { path, error: `${path} not found` };
   if (r.exitCode !== 0) return { path, error: `${path} --version failed: ${lastLine(r.stderr) || `exit ${r.exitCode}`}` };
   const versionText = r.stdout.trim().replace(/^podman version /, '');
@@ -119,7 +119,7 @@ export interface PodmanInfo {
 
 export async function podmanInfo(host: DoctorHost, podman: PodmanFacts): Promise<PodmanInfo> {
   if (!podman.version) return { error: 'podman cannot be run' };
-  const r = await host.run(podman.path, ['info', '--format', 'json'], PODMAN_INFO_TIMEOUT_MS);
+  const r = await host.podman(['info', '--format', 'json'], PODMAN_INFO_TIMEOUT_MS);
   if (r.timedOut) return { error: `podman info did not answer within ${PODMAN_INFO_TIMEOUT_MS / 1000} s (another podman holding its storage lock?)` };
   if (r.exitCode !== 0) return { error: `podman info failed: ${lastLine(r.stderr) || `exit ${r.exitCode}`}` };
   try {

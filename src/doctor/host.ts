@@ -2,20 +2,13 @@
  * What `berth doctor` asks of the machine, behind one interface: the checks (checks.ts) only read facts
  * through it, so tests give them a made-up host. systemHost() is the real one.
  */
-import { execFile } from 'node:child_process';
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { runCommand, type CommandResult } from '../engine/command.js';
+import { Podman } from '../engine/podman.js';
+import { podmanPath } from '../engine/podman-version.js';
 
-export interface CommandResult {
-  /** False when the program could not be started at all (not found, not executable). */
-  readonly started: boolean;
-  /** The exit status; -1 when it was killed (timeout) or could not start. */
-  readonly exitCode: number;
-  /** Killed because it ran longer than the timeout. */
-  readonly timedOut?: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { CommandResult };
 
 export interface FileFacts {
   readonly kind: 'file' | 'dir' | 'symlink' | 'other';
@@ -46,6 +39,8 @@ export interface DoctorHost {
   readonly uid: number;
   /** Runs a program; a bare name is looked up on env.PATH. Never throws. */
   run(file: string, args: readonly string[], timeoutMs?: number): Promise<CommandResult>;
+  /** Runs podman ($PODMAN, default /usr/bin/podman). Never throws. */
+  podman(args: readonly string[], timeoutMs?: number): Promise<CommandResult>;
   /** The first executable `command` on `path` (default env.PATH), or undefined. */
   which(command: string, path?: string): string | undefined;
   /** Facts about a path (without following a final symlink when `follow` is false), or undefined. */
@@ -68,20 +63,9 @@ export function systemHost(env: NodeJS.ProcessEnv = process.env): DoctorHost {
     env,
     uid: process.geteuid?.() ?? 0,
 
-    run(file, args, timeoutMs = 30_000) {
-      return new Promise((resolve) => {
-        execFile(file, [...args], { env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-          const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-          if (e && typeof e.code === 'string') {
-            // ENOENT, EACCES …: the program did not start.
-            resolve({ started: false, exitCode: -1, stdout: '', stderr: e.message });
-            return;
-          }
-          const exitCode = e ? (typeof e.code === 'number' ? e.code : -1) : 0;
-          resolve({ started: true, exitCode, ...(e?.killed ? { timedOut: true } : {}), stdout: String(stdout), stderr: String(stderr) });
-        });
-      });
-    },
+    run: (file, args, timeoutMs = 30_000) => runCommand([file, ...args], { env, timeoutMs }),
+
+    podman: (args, timeoutMs = 30_000) => new Podman(podmanPath(env), env).probe(args, timeoutMs),
 
     which(command, path = env['PATH'] ?? '') {
       if (command.includes('/')) return host.isExecutable(command) ? command : undefined;

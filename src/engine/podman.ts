@@ -1,6 +1,10 @@
-/** The podman calls berth makes at run time (checkpoint, restore, inspect); each failure is an EngineError. */
-import { execa } from 'execa';
+/**
+ * Every podman call berth makes at run time (the generator's `podman --version` aside:
+ * engine/podman-version.ts): the container list, inspect, checkpoint, restore, remove, version and info.
+ * Each failure is an EngineError with podman's argv, exit status and stderr.
+ */
 import { EngineError } from '../errors.js';
+import { commandFailed, mustRun, runAttached, runCommand, type CommandResult } from './command.js';
 import { podmanPath } from './podman-version.js';
 
 export interface ContainerState {
@@ -13,29 +17,77 @@ export interface ContainerState {
   readonly createCommand: readonly string[];
 }
 
+/** One row of `podman ps -a`: what both the container's state and its health are read from. */
+export interface ListedContainer {
+  readonly id: string;
+  readonly name: string;
+  /** podman's state: running, exited, created, paused … */
+  readonly state: string;
+  /** podman's status text, e.g. "Up 2 minutes (healthy)". */
+  readonly status: string;
+  readonly pid: number;
+}
+
 export interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
 }
 
-export class Podman {
-  constructor(readonly binary: string = podmanPath()) {}
+export interface CheckpointFlags {
+  readonly compress: string;
+  readonly leaveRunning: boolean;
+  readonly tcpEstablished: boolean;
+  readonly fileLocks: boolean;
+}
 
+export type RestoreFlags = Pick<CheckpointFlags, 'tcpEstablished' | 'fileLocks'>;
+
+const LIST_TIMEOUT_MS = 30_000;
+const INSPECT_TIMEOUT_MS = 60_000;
+
+export class Podman {
+  constructor(
+    readonly binary: string = podmanPath(),
+    readonly env?: NodeJS.ProcessEnv,
+  ) {}
+
+  /** A podman command; EngineError unless it exits 0. */
   async run(args: readonly string[], opts: { timeoutMs?: number; stdin?: 'inherit' | 'ignore' } = {}): Promise<RunResult> {
-    const argv = [this.binary, ...args];
-    const r = await execa(this.binary, args, { reject: false, timeout: opts.timeoutMs ?? 600_000, stdin: opts.stdin ?? 'ignore' });
-    if (r.failed) throw new EngineError(argv, r.exitCode, String(r.stderr || r.message));
-    return { stdout: String(r.stdout), stderr: String(r.stderr) };
+    const { stdout, stderr } = await mustRun([this.binary, ...args], { ...opts, ...(this.env ? { env: this.env } : {}) });
+    return { stdout, stderr };
+  }
+
+  /** A podman command attached to this process's stdio (a unit's `podman run`); returns its exit status. */
+  runAttached(args: readonly string[]): Promise<number> {
+    return runAttached([this.binary, ...args]);
+  }
+
+  /** A podman command as the doctor asks it: how it went, never an exception. */
+  probe(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+    return runCommand([this.binary, ...args], { timeoutMs, ...(this.env ? { env: this.env } : {}) });
+  }
+
+  /** Every container podman knows (`podman ps -a`), in one call. */
+  async list(): Promise<ListedContainer[]> {
+    const { stdout } = await this.run(['ps', '-a', '--format', 'json'], { timeoutMs: LIST_TIMEOUT_MS });
+    let rows: Array<{ Id?: string; Names?: string[]; State?: string; Status?: string; Pid?: number }>;
+    try {
+      rows = JSON.parse(stdout);
+    } catch {
+      throw new EngineError([this.binary, 'ps', '-a', '--format', 'json'], 0, '', `${this.binary} ps printed no JSON: ${stdout.slice(0, 200)}`);
+    }
+    return rows.map((c) => ({ id: c.Id ?? '', name: c.Names?.[0] ?? '', state: c.State ?? 'unknown', status: c.Status ?? '', pid: c.Pid ?? 0 }));
   }
 
   /** The container's state, or undefined when there is no such container. */
   async inspect(name: string): Promise<ContainerState | undefined> {
-    const r = await execa(this.binary, ['container', 'inspect', '--format', 'json', name], { reject: false, timeout: 60_000 });
+    const args = ['container', 'inspect', '--format', 'json', name];
+    const r = await this.probe(args, INSPECT_TIMEOUT_MS);
     if (r.exitCode !== 0) {
-      if (/no such container/i.test(String(r.stderr))) return undefined;
-      throw new EngineError([this.binary, 'container', 'inspect', name], r.exitCode, String(r.stderr));
+      if (/no such container/i.test(r.stderr)) return undefined;
+      throw commandFailed([this.binary, ...args], r);
     }
-    const [c] = JSON.parse(String(r.stdout)) as Array<{
+    const [c] = JSON.parse(r.stdout) as Array<{
       Id: string; Name: string; ImageName?: string; Image: string;
       State: { Running: boolean; ConmonPid?: number }; Config?: { CreateCommand?: string[] };
     }>;
@@ -50,6 +102,28 @@ export class Podman {
     };
   }
 
+  /** Exports a CRIU checkpoint of a running container into `file`; returns podman's output (--print-stats). */
+  async checkpoint(container: string, file: string, flags: CheckpointFlags): Promise<string> {
+    const args = ['container', 'checkpoint', '--export', file, '--compress', flags.compress, '--print-stats'];
+    if (flags.leaveRunning) args.push('--leave-running');
+    if (flags.tcpEstablished) args.push('--tcp-established');
+    if (flags.fileLocks) args.push('--file-locks');
+    return (await this.run([...args, container])).stdout;
+  }
+
+  /** Restores an exported checkpoint, under the name and ID it was taken from. */
+  async restore(archive: string, flags: RestoreFlags): Promise<void> {
+    const args = ['container', 'restore', '--import', archive];
+    if (flags.tcpEstablished) args.push('--tcp-established');
+    if (flags.fileLocks) args.push('--file-locks');
+    await this.run(args);
+  }
+
+  /** Removes a container at once, running or not; no container of that name is fine. */
+  async remove(name: string): Promise<void> {
+    await this.run(['rm', '-f', '--ignore', '-t', '0', name]);
+  }
+
   async version(): Promise<string> {
     return (await this.run(['version', '--format', '{{.Client.Version}}'])).stdout.trim();
   }
@@ -57,12 +131,12 @@ export class Podman {
   /** Removes what the OCI runtime still holds of a container whose conmon was killed (best effort). */
   async clearRuntimeState(id: string): Promise<void> {
     const runtime = (await this.run(['info', '--format', '{{.Host.OCIRuntime.Path}}'])).stdout.trim();
-    await execa(runtime, ['delete', '--force', id], { reject: false, timeout: 60_000 });
+    await runCommand([runtime, 'delete', '--force', id], { timeoutMs: INSPECT_TIMEOUT_MS });
   }
 }
 
 /** CRIU's version as `criu --version` reports it ('' when CRIU is missing). */
 export async function criuVersion(): Promise<string> {
-  const r = await execa('criu', ['--version'], { reject: false, timeout: 10_000 });
-  return r.exitCode === 0 ? (/Version:\s*(\S+)/.exec(String(r.stdout))?.[1] ?? '') : '';
+  const r = await runCommand(['criu', '--version'], { timeoutMs: 10_000 });
+  return r.exitCode === 0 ? (/Version:\s*(\S+)/.exec(r.stdout)?.[1] ?? '') : '';
 }

@@ -8,7 +8,8 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DefinitionError } from '../errors.js';
-import { kindOf, templateParts, type Definition } from '../model/definition.js';
+import { templateParts, type Definition } from '../compile/definition.js';
+import { kindOf } from '../compile/kinds.js';
 import { UnitFile } from '../unit/unit-file.js';
 import { isPrivateSubfolder } from './search-paths.js';
 

@@ -1,9 +1,9 @@
 /** Finds one container definition by its unit name, for the commands that act on a running container. */
 import { readCheckpoint, type CheckpointSettings } from '../compile/checkpoint-settings.js';
-import { unitInfos } from '../compile/context.js';
-import { Problems } from '../compile/service.js';
+import type { Definition } from '../compile/definition.js';
+import { unitInfos } from '../compile/kinds.js';
+import { Problems } from '../compile/problems.js';
 import { UsageError } from '../errors.js';
-import type { Definition } from '../model/definition.js';
 import { loadDefinitions } from './load.js';
 import { searchPaths } from './search-paths.js';
 

@@ -5,10 +5,9 @@
  * then the first messages (Hello, and whatever the caller sends at once, e.g. RequestName), all written
  * before the bus has answered anything. dbus-next waits for each step instead (two round trips).
  *
- * Why it matters: when the bus daemon restarts, systemd reconnects and at once asks who owns the BusName=
- * of every Type=dbus unit, and stops a unit whose name has no owner. The agent connects while the daemon
- * is still down (the socket is systemd's), so with everything already in the socket the new daemon reads
- * the agent's RequestName before systemd can even ask.
+ * Why it matters: when the bus daemon restarts, the agent connects while the daemon is still down (the
+ * socket is systemd's), and with everything already in the socket it owns its name again as soon as the new
+ * daemon reads it: clients find it back at once (agent/bus-name.ts).
  *
  * Only what berth uses: unix:path= and unix:abstract= addresses, EXTERNAL authentication, no fd passing.
  */

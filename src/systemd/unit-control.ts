@@ -1,15 +1,16 @@
 /**
  * The unit commands `berth restore` needs (stop, start and wait for the job, is-active), answered over
- * D-Bus by SystemdManager instead of by running systemctl. It has the shape of engine/systemctl.ts's
- * Systemctl (must, run, isActive), which restoreUnit accepts (checkpoint/restore.ts, UnitControl).
+ * D-Bus by SystemdManager instead of by running systemctl, in the shape restoreUnit takes
+ * (checkpoint/restore.ts, UnitControl).
  */
 import { BusError, EngineError } from '../errors.js';
+import type { UnitControl } from '../checkpoint/restore.js';
 import type { SystemdManager } from './manager.js';
 import { SERVICE_IFACE, UNIT_IFACE } from './properties.js';
 
 const JOBS = { start: 'startUnit', stop: 'stopUnit', restart: 'restartUnit' } as const;
 
-export class BusUnitControl {
+export class BusUnitControl implements UnitControl {
   constructor(readonly manager: SystemdManager) {}
 
   get user(): boolean {

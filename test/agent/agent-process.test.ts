@@ -37,7 +37,8 @@ test('through floods of signals and thousands of calls the agent keeps its memor
     fake.define(`c${i}.service`, i < 5 ? { active: 'active', sub: 'running', service: { MainPID: 100 + i } } : {});
   }
   const dir = definitionsDir(t, defs);
-  const nodeOptions = /^Environment=NODE_OPTIONS=(.*)$/m.exec(readFileSync(`${REPO}units/berth-agent.service`, 'utf8'))?.[1] ?? '';
+  const nodeOptions = /^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(readFileSync(`${REPO}units/berth-agent.service`, 'utf8'))?.[1];
+  if (!nodeOptions) throw new Error('units/berth-agent.service sets no NODE_OPTIONS');
   const agent = spawn(process.execPath, [`${REPO}dist/src/cli/main.js`, 'agent', '--address', bus.address, '--scheduler', 'systemd'], {
     env: { ...process.env, BERTH_UNIT_DIRS: dir, PODMAN: '/bin/false', NODE_OPTIONS: nodeOptions },
     stdio: ['ignore', 'ignore', 'pipe'],

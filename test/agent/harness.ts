@@ -4,12 +4,10 @@
  * signals.
  */
 import type { ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AGENT_IFACE, AGENT_NAME, AGENT_PATH } from '../../src/agent/interface.js';
-import { Agent, type AgentOptions } from '../../src/agent/service.js';
+import { Agent, type AgentOptions } from '../../src/agent/agent.js';
 import { Bus, matchRule, PROPERTIES_IFACE, type SignalMessage } from '../../src/systemd/bus.js';
+import { CONTAINER, definitionsDir } from '../containers/fixtures.js';
 import { FakeSystemd } from '../systemd/fake-systemd.js';
 import { startPrivateBus, type PrivateBus } from '../systemd/private-bus.js';
 
@@ -23,14 +21,7 @@ export interface AgentSetup {
   env: NodeJS.ProcessEnv;
 }
 
-export function definitionsDir(t: ExecutionContext, defs: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-defs-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(defs)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-
-export const CONTAINER = '[Container]\nImage=localhost/busybox:latest\nExec=sleep 1000\n';
+export { CONTAINER, definitionsDir };
 
 export async function startAgent(t: ExecutionContext, defs: Record<string, string>, opts: Partial<AgentOptions> = {}, scene?: (fake: FakeSystemd) => void): Promise<AgentSetup> {
   const bus = await startPrivateBus(t);

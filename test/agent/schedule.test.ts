@@ -1,6 +1,6 @@
 import test from 'ava';
 import { cronSchedules, CronScheduler, onCalendarToCron } from '../../src/agent/schedule.js';
-import type { ContainerEntry } from '../../src/agent/inventory.js';
+import type { ContainerEntry } from '../../src/containers/inventory.js';
 
 test('calendar expressions cron can say are translated to 6-field cron, seconds first', (t) => {
   const cases: Array<[string, string]> = [

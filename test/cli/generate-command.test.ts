@@ -39,7 +39,10 @@ test('the generator entry writes units and install symlinks as systemd calls it,
   t.regex(readFileSync(join(out, 'a.service'), 'utf8'), /\nExecStart=\/usr\/bin\/podman run /);
   // Run by systemd (SYSTEMD_SCOPE set), it reports to the kernel log, one record per line, naming file and line.
   t.is(r.stderr, '');
-  t.is(r.kmsg.replace(/\[\d+\]/, '[PID]'), `<3>berth-generator[PID]: ${dir}/broken.container:3:1: "PublishPort" is not a key=value assignment, section header or comment\n`);
+  t.is(
+    r.kmsg.replace(/\[\d+\]/, '[PID]'),
+    `<3>berth-generator[PID]: converting "broken.container": "PublishPort" is not a key=value assignment, section header or comment (at ${dir}/broken.container:3:1)\n`,
+  );
 });
 
 test('the scope comes from --user or $SYSTEMD_SCOPE', async (t) => {

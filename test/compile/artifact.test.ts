@@ -1,18 +1,9 @@
 import test from 'ava';
-import { generate } from '../../src/generator/generate.js';
-import { parseVersion } from '../../src/compile/version.js';
-import { UnitFile } from '../../src/unit/unit-file.js';
 import { splitWords } from '../../src/unit/quote.js';
-import { definition } from '../helpers/definitions.js';
+import { compileOne, type CompileOptions } from '../helpers/definitions.js';
 
-function compile(text: string, opts: { target?: string; others?: Record<string, string> } = {}) {
-  const defs = [definition('model.artifact', text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: false, podman: '/usr/bin/podman' });
-  const units = new Map(result.units.map((u) => [u.fileName, UnitFile.parse(u.text, u.fileName).unit]));
-  const service = units.get('model-artifact.service');
-  const argv = service ? splitWords(service.list('Service', 'ExecStart').at(-1)!.value, { cunescape: true }) : [];
-  return { service, units, argv, errors: result.errors.map((e) => e.message) };
-}
+const compile = (text: string, opts: CompileOptions = {}) => compileOne('model.artifact', text, opts);
+
 
 test('an artifact definition becomes a oneshot service running podman artifact pull with its flags', (t) => {
   const { argv, service, errors } = compile(`[Artifact]

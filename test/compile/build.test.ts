@@ -1,28 +1,17 @@
 import test from 'ava';
-import { generate } from '../../src/generator/generate.js';
-import { parseVersion, type Version } from '../../src/compile/version.js';
 import { setWorkingDirectory } from '../../src/compile/working-directory.js';
-import type { CompileContext } from '../../src/compile/context.js';
 import { UnitFile } from '../../src/unit/unit-file.js';
 import { splitWords } from '../../src/unit/quote.js';
-import { definition } from '../helpers/definitions.js';
+import { compileOne, definition, type CompileOptions } from '../helpers/definitions.js';
 
-const v = (s: string): Version => parseVersion(s)!;
 const DIR = '/etc/berth/definitions';
 
-function compile(text: string, opts: { target?: string; user?: boolean; others?: Record<string, string>; file?: string } = {}) {
-  const file = opts.file ?? 'app.build';
-  const defs = [definition(file, text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: v(opts.target ?? '6.0'), user: opts.user ?? false, podman: '/usr/bin/podman' });
-  const parse = (name: string) => {
-    const unit = result.units.find((u) => u.fileName === name);
-    return unit ? UnitFile.parse(unit.text, name).unit : undefined;
-  };
-  const service = parse('app-build.service');
-  const argv = service ? splitWords(service.list('Service', 'ExecStart').at(-1)!.value, { cunescape: true }) : [];
-  const errors = result.errors.filter((e) => e.location.file.endsWith('.build')).map((e) => e.message);
-  return { result, service, argv, errors, parse };
+function compile(text: string, opts: CompileOptions & { file?: string } = {}) {
+  const c = compileOne(opts.file ?? 'app.build', text, opts);
+  const errors = c.result.errors.filter((e) => e.location.file.endsWith('.build')).map((e) => e.message);
+  return { ...c, errors, parse: (name: string) => c.units.get(name) };
 }
+
 
 test('a build runs podman build with its flags, the context last, as a oneshot that does not remain active', (t) => {
   const { argv, service, errors } = compile(`[Build]
@@ -122,11 +111,10 @@ test('a build key the target podman lacks is rejected with the version it needs,
 });
 
 test('SetWorkingDirectory=yaml of a .kube is the folder of its single Yaml', (t) => {
-  const ctx: CompileContext = { target: v('6.0'), user: false, podman: 'podman', berth: ['/usr/bin/berth'], validateCalendar: () => undefined, units: new Map(), refused: new Set() };
   const run = (text: string) => {
     const unit = definition('app.kube', text).unit;
     const service = UnitFile.empty();
-    return { context: setWorkingDirectory({ unit, service, ctx }, 'Kube'), dir: service.get('Service', 'WorkingDirectory') };
+    return { context: setWorkingDirectory({ unit, service }, 'Kube'), dir: service.get('Service', 'WorkingDirectory') };
   };
   t.deepEqual(run('[Kube]\nYaml=k8s/app.yaml\nSetWorkingDirectory=yaml\n'), { context: '', dir: `${DIR}/k8s` });
   t.deepEqual(run('[Kube]\nYaml=app.yaml\nSetWorkingDirectory=unit\n'), { context: '', dir: DIR });

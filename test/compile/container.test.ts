@@ -1,20 +1,9 @@
 import test from 'ava';
-import { generate } from '../../src/generator/generate.js';
-import { parseVersion, type Version } from '../../src/compile/version.js';
-import { UnitFile } from '../../src/unit/unit-file.js';
-import { splitWords } from '../../src/unit/quote.js';
-import { definition } from '../helpers/definitions.js';
+import { compileOne, type CompileOptions } from '../helpers/definitions.js';
 
-const v = (s: string): Version => parseVersion(s)!;
 
-function compile(text: string, opts: { target?: string; user?: boolean; others?: Record<string, string> } = {}) {
-  const defs = [definition('web.container', text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: v(opts.target ?? '6.0'), user: opts.user ?? false, podman: '/usr/bin/podman' });
-  const unit = result.units.find((u) => u.fileName === 'web.service');
-  const service = unit ? UnitFile.parse(unit.text, 'web.service').unit : undefined;
-  const argv = service ? splitWords(service.list('Service', 'ExecStart').at(-1)!.value, { cunescape: true }) : [];
-  return { result, service, argv, errors: result.errors.map((e) => e.message) };
-}
+const compile = (text: string, opts: CompileOptions = {}) => compileOne('web.container', text, opts);
+
 
 test('a minimal container runs podman with Quadlet\'s defaults', (t) => {
   const { argv, service } = compile('[Container]\nImage=localhost/busybox\n');

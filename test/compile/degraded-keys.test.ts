@@ -2,9 +2,9 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { BUILD_KEYS } from '../../src/compile/build-keys.js';
 import { CONTAINER_KEYS } from '../../src/compile/container-keys.js';
-import { FLAG_SINCE } from '../../src/compile/flag-versions.js';
+import { gate } from '../../src/compile/gates.js';
 import { IMAGE_KEYS } from '../../src/compile/image-keys.js';
-import { keyGate } from '../../src/compile/service.js';
+import { keyGate } from '../../src/compile/rules.js';
 import { parseVersion } from '../../src/compile/version.js';
 import type { KeyTable } from '../../src/compile/rules.js';
 
@@ -14,8 +14,9 @@ const NEWEST = parseVersion('6.0')!;
 /** The README's table of degraded keys: "KEY section version" for each key of each row. */
 function documented(): Set<string> {
   const text = readFileSync(README, 'utf8');
-  const table = text.slice(text.indexOf('<!-- degraded keys'));
-  const rows = table.split('\n').slice(1).filter((l) => l.startsWith('| `'));
+  const after = text.slice(text.indexOf('<!-- degraded keys')).split('\n').slice(1);
+  // The table runs from the marker to the first line that is not a table row.
+  const rows = after.slice(0, after.findIndex((l) => !l.startsWith('|'))).filter((l) => l.startsWith('| `'));
   const out = new Set<string>();
   for (const row of rows) {
     const [keys, sections, version] = row.split('|').slice(1, 4).map((c) => c.trim());
@@ -27,12 +28,12 @@ function documented(): Set<string> {
 }
 
 test('the README lists every key that is left out below its podman, with the version it needs', (t) => {
-  const fromTables = new Set<string>(['Notify=healthy Container ' + FLAG_SINCE['run --sdnotify=healthy']]);
+  const fromTables = new Set<string>(['Notify=healthy Container ' + gate('run --sdnotify=healthy').since]);
   const tables: Array<[string, KeyTable, string]> = [['Container', CONTAINER_KEYS, 'run'], ['Image', IMAGE_KEYS, 'image pull'], ['Build', BUILD_KEYS, 'build']];
   for (const [section, table, subcommand] of tables) {
     for (const [key, def] of Object.entries(table)) {
       if (def.below !== 'drop') continue;
-      fromTables.add(`${key} ${section} ${FLAG_SINCE[keyGate(def, subcommand, NEWEST)!]}`);
+      fromTables.add(`${key} ${section} ${keyGate(def, subcommand, NEWEST)!.since}`);
     }
   }
   t.deepEqual([...documented()].sort(), [...fromTables].sort());

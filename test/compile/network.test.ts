@@ -1,19 +1,9 @@
 import test from 'ava';
-import { generate } from '../../src/generator/generate.js';
-import { parseVersion } from '../../src/compile/version.js';
-import { UnitFile } from '../../src/unit/unit-file.js';
 import { splitWords } from '../../src/unit/quote.js';
-import { definition } from '../helpers/definitions.js';
+import { compileOne, type CompileOptions } from '../helpers/definitions.js';
 
-function compile(text: string, opts: { target?: string; fileName?: string; others?: Record<string, string> } = {}) {
-  const fileName = opts.fileName ?? 'lan.network';
-  const defs = [definition(fileName, text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: false, podman: '/usr/bin/podman' });
-  const units = new Map(result.units.map((u) => [u.fileName, UnitFile.parse(u.text, u.fileName).unit]));
-  const service = units.get(`${fileName.slice(0, fileName.lastIndexOf('.'))}-network.service`);
-  const argvOf = (key: string) => (service ? splitWords(service.list('Service', key).at(-1)?.value ?? '', { cunescape: true }) : []);
-  return { service, units, argv: argvOf('ExecStart'), argvOf, errors: result.errors.map((e) => e.message) };
-}
+const compile = (text: string, opts: CompileOptions & { fileName?: string } = {}) => compileOne(opts.fileName ?? 'lan.network', text, opts);
+
 
 test('a network definition becomes a oneshot service running podman network create --ignore', (t) => {
   const { argv, service, errors } = compile('[Network]\n');

@@ -1,23 +1,12 @@
 import test from 'ava';
-import { generate } from '../../src/generator/generate.js';
-import { parseVersion, type Version } from '../../src/compile/version.js';
-import { UnitFile } from '../../src/unit/unit-file.js';
-import { splitWords } from '../../src/unit/quote.js';
-import { definition } from '../helpers/definitions.js';
+import { compileOne, type CompileOptions } from '../helpers/definitions.js';
 
-const v = (s: string): Version => parseVersion(s)!;
 
-function compile(text: string, opts: { target?: string; user?: boolean; others?: Record<string, string> } = {}) {
-  const defs = [definition('app.pod', text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: v(opts.target ?? '6.0'), user: opts.user ?? false, podman: '/usr/bin/podman' });
-  const unit = result.units.find((u) => u.fileName === 'app-pod.service');
-  const service = unit ? UnitFile.parse(unit.text, 'app-pod.service').unit : undefined;
-  const argv = (key: string): string[] => {
-    const e = service?.list('Service', key).at(-1);
-    return e ? splitWords(e.value, { cunescape: true }) : [];
-  };
-  return { result, service, pre: argv('ExecStartPre'), argv, errors: result.errors.map((e) => e.message) };
+function compile(text: string, opts: CompileOptions = {}) {
+  const c = compileOne('app.pod', text, opts);
+  return { ...c, pre: c.argvOf('ExecStartPre'), argv: c.argvOf };
 }
+
 
 const includesRun = (argv: readonly string[], ...run: string[]): boolean => argv.join('\0').includes(run.join('\0'));
 

@@ -1,19 +1,21 @@
 /**
- * Every key whose podman feature arrived after 4.0 is gated: one podman minor release too old, the
- * generator names the file, line, key and the version needed; at that version the key compiles.
+ * Every key whose podman flag arrived after 4.0 is gated: one podman minor release too old, the generator
+ * names the file, line, key and the version needed (or leaves a refinement out with a warning); at that
+ * version the key compiles. The flag each key maps to is read from shared/conformance/QUADLET-KEYS.md, not
+ * from berth's own key tables, so a table that names the wrong flag (or lacks a key) fails here.
  */
 import test from 'ava';
 import { ARTIFACT_KEYS } from '../../src/compile/artifact-keys.js';
 import { BUILD_KEYS } from '../../src/compile/build-keys.js';
 import { CONTAINER_KEYS } from '../../src/compile/container-keys.js';
 import { IMAGE_KEYS } from '../../src/compile/image-keys.js';
-import { KUBE_KEYS, PLAY_KUBE_SINCE } from '../../src/compile/kube-keys.js';
+import { readFileSync } from 'node:fs';
+import { KUBE_KEYS } from '../../src/compile/kube-keys.js';
 import { NETWORK_KEYS } from '../../src/compile/network-keys.js';
 import { POD_KEYS } from '../../src/compile/pod-keys.js';
 import { VOLUME_KEYS } from '../../src/compile/volume-keys.js';
 import { FLAG_SINCE } from '../../src/compile/flag-versions.js';
 import type { KeyTable } from '../../src/compile/rules.js';
-import { keyGate } from '../../src/compile/service.js';
 import { atLeast, parseVersion, type Version } from '../../src/compile/version.js';
 import { generate } from '../../src/generator/generate.js';
 import { definition } from '../helpers/definitions.js';
@@ -51,6 +53,21 @@ const SAMPLES: Record<string, string> = {
   StopTimeout: '10',
 };
 
+const KEYS_MD = new URL('../../../../shared/conformance/QUADLET-KEYS.md', import.meta.url).pathname;
+
+/** QUADLET-KEYS.md's rows of one section: each key with the podman flag its "Maps to" column names first. */
+function documentedFlags(section: string): Map<string, string | undefined> {
+  const text = readFileSync(KEYS_MD, 'utf8');
+  const start = text.indexOf(`## [${section}]`);
+  const body = text.slice(start, text.indexOf('\n## ', start + 1));
+  const out = new Map<string, string | undefined>();
+  for (const m of body.matchAll(/^\| (\w+) \| (.*?) \| ([^|]+) \|$/gm)) {
+    if (m[1] === 'Key') continue;
+    out.set(m[1]!, /`(--[a-z][a-z0-9-]*)/.exec(m[2]!)?.[1]);
+  }
+  return out;
+}
+
 /** The line the key under test stands on: after the header and the kind's base lines. */
 const keyLine = (kind: Kind): number => 2 + (kind.base === '' ? 0 : kind.base.split('\n').length);
 
@@ -65,8 +82,12 @@ function compile(kind: Kind, line: string, target: Version) {
 for (const kind of KINDS) {
   test(`each ${kind.section} key newer than podman 4.0 is refused one release early and accepted at its version`, (t) => {
     let gated = 0;
+    const documented = documentedFlags(kind.section);
+    t.deepEqual([...documented.keys()].filter((k) => !Object.hasOwn(kind.table, k)), [], `keys of QUADLET-KEYS.md that berth's [${kind.section}] table lacks`);
     for (const [key, keyDef] of Object.entries(kind.table)) {
-      const gate = keyGate(keyDef, kind.subcommand, parseVersion('6.0')!);
+      // The flag QUADLET-KEYS.md says the key maps to, when podman has it under this subcommand; else the table's gate.
+      const flag = documented.get(key);
+      const gate = flag && FLAG_SINCE[`${kind.subcommand} ${flag}`] ? `${kind.subcommand} ${flag}` : keyDef.gate;
       const since = gate ? FLAG_SINCE[gate] : undefined;
       const sample = SAMPLES[key] ?? 'x';
       if (kind.base.split('\n').some((l) => l.startsWith(`${key}=`))) continue;
@@ -79,14 +100,14 @@ for (const kind of KINDS) {
       const { errors: early, warnings: earlyWarnings, units } = compile(kind, `${key}=${sample}`, previousMinor(v));
       // Before 4.3, .kube runs `podman play kube`, which had many of kube play's flags earlier.
       const early4 = previousMinor(v);
-      const playKube = kind.section === 'Kube' && gate && !atLeast(early4, '4.3') ? PLAY_KUBE_SINCE[gate.replace(/^kube play/, 'play kube')] : undefined;
+      const playKube = kind.section === 'Kube' && gate && !atLeast(early4, '4.3') ? FLAG_SINCE[gate.replace(/^kube play/, 'play kube')] : undefined;
       if (playKube && atLeast(early4, playKube)) {
         t.deepEqual(early, [], `${key} falls back to play kube`);
         continue;
       }
       if (keyDef.rule.kind === 'lines' && keyDef.rule.legacy) {
         // An older podman has an equivalent flag: the key compiles to that instead of failing.
-        t.deepEqual(early, [], `${key} maps to ${keyDef.rule.legacy.flag} before ${keyDef.rule.legacy.before}`);
+        t.deepEqual(early, [], `${key} maps to ${keyDef.rule.legacy} where podman lacks ${keyDef.rule.flag}`);
         continue;
       }
       if (keyDef.below === 'drop' || (key === 'Notify' && valueGate === needed)) {

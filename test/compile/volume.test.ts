@@ -3,20 +3,10 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { generate } from '../../src/generator/generate.js';
-import { parseVersion } from '../../src/compile/version.js';
-import { UnitFile } from '../../src/unit/unit-file.js';
-import { splitWords } from '../../src/unit/quote.js';
-import { definition } from '../helpers/definitions.js';
+import { compileOne, type CompileOptions } from '../helpers/definitions.js';
 
-function compile(text: string, opts: { target?: string; podman?: string; others?: Record<string, string> } = {}) {
-  const defs = [definition('data.volume', text), ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: false, podman: opts.podman ?? '/usr/bin/podman' });
-  const unit = result.units.find((u) => u.fileName === 'data-volume.service');
-  const service = unit ? UnitFile.parse(unit.text, 'data-volume.service').unit : undefined;
-  const argv = service ? splitWords(service.list('Service', 'ExecStart').at(-1)!.value, { cunescape: true }) : [];
-  return { service, argv, errors: result.errors.map((e) => e.message) };
-}
+const compile = (text: string, opts: CompileOptions = {}) => compileOne('data.volume', text, opts);
+
 
 test('a volume definition becomes a oneshot service running podman volume create --ignore', (t) => {
   const { argv, service, errors } = compile('[Volume]\n');

@@ -17,6 +17,7 @@ import {
 } from '../../src/doctor/checks.js';
 import type { BusAnswer, CommandResult, DoctorHost, FileFacts } from '../../src/doctor/host.js';
 import { formatJson, formatText, tally } from '../../src/doctor/report.js';
+import { podmanPath } from '../../src/engine/podman-version.js';
 
 type FakeFile = FileFacts & { content?: string; target?: string; executable?: boolean };
 
@@ -88,6 +89,7 @@ function fakeHost(spec: FakeSpec = {}): DoctorHost {
     env,
     uid: spec.uid ?? 0,
     run: async (file, args) => commands[[file, ...args].join(' ')] ?? { started: false, exitCode: -1, stdout: '', stderr: `${file}: not found` },
+    podman: (args, timeoutMs) => host.run(podmanPath(env), args, timeoutMs),
     which: (cmd, path = env['PATH'] ?? '') => {
       for (const dir of path.split(':')) if (dir && files[`${dir}/${cmd}`]?.executable) return `${dir}/${cmd}`;
       return undefined;

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { bootSystemdHost, requireSystemdHarness, type SystemdHost } from '../helpers/systemd-host.js';
-import type { ContainerStatus } from '../../src/agent/status.js';
+import type { ContainerStatus } from '../../src/containers/status.js';
 import { sinceProperty, unitObjectPath } from '../../src/systemd/properties.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
@@ -78,7 +78,7 @@ test('berth status --json agrees with systemd for running, stopped, failed and n
   t.is(by['stopped']!.health, null); // no HealthCmd
   t.true(by['running']!.mainPid > 0);
   t.like(by['stopped'], { active: 'inactive', sub: 'dead', mainPid: 0 });
-  t.truthy(by['stopped']!.since);
+  t.regex(by['stopped']!.since ?? 'never', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   t.like(by['failed'], { active: 'failed', result: 'exit-code' });
   t.like(by['notloaded'], { load: 'not-found' });
 

@@ -1,68 +1,14 @@
 /**
- * The berth agent as installed: its unit (units/berth-agent.service, Type=dbus), D-Bus activation file and
+ * The berth agent as installed: its unit (units/berth-agent.service, Type=notify), D-Bus activation file and
  * bus policy (packaging/dbus/) on a real systemd system manager and its system bus (the test harness's).
  */
-import test, { type ExecutionContext } from 'ava';
-import { readFileSync, readdirSync } from 'node:fs';
-import { bootSystemdHost, requireSystemdHarness, type SystemdHost } from '../helpers/systemd-host.js';
-import { Bus, matchRule, type SignalMessage } from '../../src/systemd/bus.js';
-import { AGENT_PATH } from '../../src/agent/interface.js';
+import test from 'ava';
+import { requireSystemdHarness } from '../helpers/systemd-host.js';
+import { AGENT, agentUnit, bootWithAgent, busDaemonPid, INSTALL, RUNS, until, watchAgent } from './agent-host.js';
 
-const REPO = new URL('../../../', import.meta.url).pathname;
-const DEFS = '/etc/berth/definitions';
-const RUNS = `[Container]\nImage=localhost/busybox:latest\nExec=sh -c "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 1 & wait; done"\n`;
-const INSTALL = '[Install]\nWantedBy=multi-user.target\n';
 const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
-const AGENT = ['io.berth.Manager1', '/io/berth/Manager1', 'io.berth.Manager1'];
 
 test.before(() => requireSystemdHarness());
-
-async function bootWithAgent(t: ExecutionContext, defs: Record<string, string>): Promise<SystemdHost> {
-  const files: Record<string, string> = {
-    '/etc/dbus-1/system.d/io.berth.Manager1.conf': readFileSync(`${REPO}packaging/dbus/io.berth.Manager1.conf`, 'utf8'),
-    '/usr/share/dbus-1/system-services/io.berth.Manager1.service': readFileSync(`${REPO}packaging/dbus/system-services/io.berth.Manager1.service`, 'utf8'),
-    '/etc/systemd/system/berth-agent.service': readFileSync(`${REPO}units/berth-agent.service`, 'utf8'),
-  };
-  for (const [name, text] of Object.entries(defs)) files[`${DEFS}/${name}`] = text;
-  const host = await bootSystemdHost({
-    t,
-    files,
-    symlinks: {
-      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`,
-      '/usr/bin/berth': `${REPO}dist/src/cli/main.js`,
-      '/etc/systemd/system/multi-user.target.wants/berth-agent.service': '/etc/systemd/system/berth-agent.service',
-    },
-  });
-  t.is((await host.systemctl('is-active', 'berth-agent.service')).stdout.trim(), 'active', await host.journal('berth-agent.service'));
-  return host;
-}
-
-async function agentUnit(host: SystemdHost): Promise<{ pid: string; restarts: string; state: string }> {
-  const out = (await host.systemctl('show', 'berth-agent.service', '-p', 'MainPID,NRestarts,ActiveState,SubState')).stdout;
-  const p = Object.fromEntries(out.split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]));
-  return { pid: p['MainPID']!, restarts: p['NRestarts']!, state: `${p['ActiveState']}/${p['SubState']}` };
-}
-
-async function watchAgent(host: SystemdHost, t: { teardown(fn: () => unknown): void }): Promise<{ bus: Bus; signals: SignalMessage[] }> {
-  const bus = await Bus.connect({ address: host.busAddress });
-  t.teardown(() => bus.close());
-  const signals: SignalMessage[] = [];
-  await bus.addMatch(matchRule({ type: 'signal', path: AGENT_PATH }));
-  bus.onSignal((s) => {
-    if (s.path === AGENT_PATH) signals.push(s);
-  });
-  return { bus, signals };
-}
-
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test.serial("on the system bus with berth's policy, nobody reads the agent's state but gets AccessDenied for Checkpoint, Restore and the name; root may do all three", async (t) => {
   const host = await bootWithAgent(t, { 'web.container': RUNS + '[Checkpoint]\nKeep=3\n' + INSTALL });
@@ -129,47 +75,47 @@ test.serial("the agent signals a container's state change within one second of s
   t.true(signals.some((s) => s.member === 'PropertiesChanged' && (s.body[2] as string[]).includes('Containers')));
 });
 
-/** The PID (on this host) of the dbus-daemon running inside `host`. */
-function busDaemonPid(host: SystemdHost): number {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (!readFileSync(`/proc/${e}/cmdline`, 'utf8').startsWith('/usr/bin/dbus-daemon\0--system')) continue;
-      // The harness runs each host in a cgroup of its own, berth-host-<name>.
-      if (readFileSync(`/proc/${e}/cgroup`, 'utf8').includes(`/berth-host-${host.name}/`)) return Number(e);
-    } catch {
-      /* gone */
-    }
-  }
-  throw new Error(`no dbus-daemon inside ${host.name}`);
-}
+const BUS_ROUNDS = 3;
 
-test.serial('kill the bus under the agent and start it again: the same agent process serves again and still relays systemd', async (t) => {
+test.serial(`kill -9 the bus daemon, restart it, restart it with the agent frozen meanwhile, ${BUS_ROUNDS} times each: the same agent process serves again and still relays systemd`, async (t) => {
   const host = await bootWithAgent(t, { 'web.container': RUNS + INSTALL });
   const before = await agentUnit(host);
   t.is(before.state, 'active/running');
 
-  for (const how of ['SIGKILL, then start', 'systemctl restart dbus']) {
-    if (how.startsWith('SIGKILL')) {
+  const ways = Array.from({ length: BUS_ROUNDS }, () => ['kill -9 dbus-daemon', 'systemctl restart dbus', 'systemctl restart dbus, the agent frozen until systemd is back']).flat();
+  let survived = 0;
+  for (const [round, how] of ways.entries()) {
+    if (how.startsWith('kill')) {
       process.kill(busDaemonPid(host), 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 300));
-      // The socket is systemd's: this (like the agent's own reconnection) starts the bus again.
-      await host.systemctl('start', 'dbus.service');
+      // The socket is systemd's: the agent's reconnection starts the bus again (socket activation).
+    } else if (how.endsWith('frozen until systemd is back')) {
+      // The agent loses the race for its name on purpose: systemd is back on the new bus, and has asked
+      // who owns io.berth.Manager1, long before the agent can even reconnect.
+      t.is((await host.systemctl('kill', '--kill-who=main', '--signal=SIGSTOP', 'berth-agent.service')).exitCode, 0);
+      await host.systemctl('restart', 'dbus.service');
+      await until(async () => (await host.systemctl('is-active', 'dbus.service')).stdout.trim() === 'active', 10_000, 'systemd back on the bus');
+      await new Promise((r) => setTimeout(r, 1000));
+      t.is((await host.systemctl('kill', '--kill-who=main', '--signal=SIGCONT', 'berth-agent.service')).exitCode, 0);
     } else {
+      // From here systemctl reaches systemd through the very bus it restarts: its own answer may be lost.
       await host.systemctl('restart', 'dbus.service');
     }
+    const started = Date.now();
     await until(async () => (await host.run(['busctl', 'get-property', ...AGENT, 'Version'])).exitCode === 0, 10_000, `the agent to serve after ${how}`);
-    const after = await agentUnit(host);
-    t.deepEqual(after, before, `after ${how}: same process, no restart`);
+    const back = Date.now() - started;
+    t.deepEqual(await agentUnit(host), before, `after ${how}: same process, no restart`);
 
-    // It follows systemd again: a stop is relayed.
+    // It follows systemd again: a stop (or start) is relayed.
     const { signals } = await watchAgent(host, t);
-    await until(async () => (await host.run(['busctl', 'get-property', ...AGENT, 'Containers'])).stdout.includes('"web"'), 5000, 'the containers');
-    const wanted = how.startsWith('SIGKILL') ? 'inactive' : 'active';
+    const wanted = round % 2 === 0 ? 'inactive' : 'active';
     await host.systemctl(wanted === 'inactive' ? 'stop' : 'start', 'web.service');
     await until(() => signals.find((s) => s.member === 'ContainerStateChanged' && s.body[1] === wanted), 5000, `the ${wanted} state relayed after ${how}`);
-    t.pass(`relayed after ${how}`);
+    survived++;
+    t.log(`round ${round + 1}, ${how}: serving again within ${back} ms, relaying`);
     await new Promise((r) => setTimeout(r, 2500)); // dbus.service's start rate limit
   }
-  t.regex(await host.journal('berth-agent.service'), /reconnected after \d+ attempt/);
+  t.is(survived, ways.length);
+  const journal = await host.journal('berth-agent.service');
+  t.is((journal.match(/reconnected after \d+ attempt/g) ?? []).length, ways.length, journal);
+  t.notRegex(journal, /Stopping berth agent|Stopped berth agent|Failed with result/);
 });

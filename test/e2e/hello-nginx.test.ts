@@ -79,7 +79,7 @@ test.serial('a broken definition is logged with file and line while the good one
   });
   t.is((await host.systemctl('is-active', 'good.service')).stdout.trim(), 'active', await host.journal('good.service'));
   const log = host.kmsg();
-  t.regex(log, /berth-generator\[\d+\]: \/etc\/berth\/definitions\/broken\.container:3:1: "PublishPort 8080:80" is not a key=value assignment/);
+  t.regex(log, /berth-generator\[\d+\]: converting "broken\.container": "PublishPort 8080:80" is not a key=value assignment, section header or comment \(at \/etc\/berth\/definitions\/broken\.container:3:1\)/);
   t.regex(log, /converting "unknown-key\.container": unknown key in \[Container\] \(at \/etc\/berth\/definitions\/unknown-key\.container:3:1, key PublishPorts\)/);
   // berth wrote no unit for either: systemd finds none (a unit it found but could not load would say so).
   for (const refused of ['broken.service', 'unknown-key.service']) {

@@ -6,7 +6,8 @@ import test from 'ava';
 import { NEWEST_PODMAN } from '../../src/compile/version.js';
 import { generate } from '../../src/generator/generate.js';
 import { UnitFile } from '../../src/unit/unit-file.js';
-import { kindOf, type Definition } from '../../src/model/definition.js';
+import type { Definition } from '../../src/compile/definition.js';
+import { kindOf } from '../../src/compile/kinds.js';
 
 function run(files: Record<string, string>) {
   const defs: Definition[] = [];

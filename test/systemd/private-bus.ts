@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Bus } from '../../src/systemd/bus.js';
 
@@ -29,6 +30,17 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
   }
 }
 
+function accepts(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(socket);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
 export async function startPrivateBus(t?: { teardown(fn: () => unknown): void }): Promise<PrivateBus> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bus-'));
   const socket = join(dir, 'bus');
@@ -41,7 +53,9 @@ export async function startPrivateBus(t?: { teardown(fn: () => unknown): void })
     const c = child;
     let exited = false;
     c.on('exit', () => (exited = true));
-    await waitFor(() => exited || existsSync(socket), 10_000, 'dbus-daemon to listen');
+    await waitFor(() => exited || existsSync(socket), 10_000, 'dbus-daemon to bind its socket');
+    // The socket file appears at bind(), a moment before listen(): connect until it is accepted.
+    while (!exited && !(await accepts(socket))) await new Promise((r) => setTimeout(r, 10));
     if (exited) throw new Error('dbus-daemon exited at start');
   };
   const kill = async (): Promise<void> => {

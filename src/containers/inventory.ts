@@ -5,11 +5,11 @@
  * `berth status` and `berth agent` learn what exists, from the same files the generator reads.
  */
 import { readCheckpoint, type CheckpointSettings } from '../compile/checkpoint-settings.js';
-import { resolvedContainerName, serviceNameOf } from '../compile/context.js';
+import { resolvedContainerName, serviceNameOf } from '../compile/kinds.js';
 import { DefinitionError } from '../errors.js';
 import { loadDefinitions } from '../generator/load.js';
 import { searchPaths } from '../generator/search-paths.js';
-import type { Definition } from '../model/definition.js';
+import type { Definition } from '../compile/definition.js';
 import { Problems } from '../compile/problems.js';
 
 export interface ContainerEntry {
@@ -33,6 +33,9 @@ export interface ContainerEntry {
   /** OnCalendar= lines as written. */
   readonly onCalendar: readonly string[];
 }
+
+/** A container with a usable [Checkpoint] section. */
+export type CheckpointedEntry = ContainerEntry & { readonly checkpoint: CheckpointSettings };
 
 export interface Inventory {
   readonly containers: ContainerEntry[];

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { healthCheckUnitId, podmanHealth } from '../../src/agent/status.js';
+import { healthCheckUnitId, podmanHealth } from '../../src/containers/health.js';
+import { Podman } from '../../src/engine/podman.js';
 import { tempDir } from '../checkpoint/fixtures.js';
 
 const ID = 'a'.repeat(63) + 'b';
@@ -25,8 +26,11 @@ test('health comes from one podman ps: running containers with a state in their 
   ];
   writeFileSync(podman, `#!/bin/sh\n[ "$*" = "ps -a --format json" ] || exit 9\ncat <<'EOF'\n${JSON.stringify(list)}\nEOF\n`);
   chmodSync(podman, 0o755);
-  const h = await podmanHealth(['systemd-web', 'db', 'old', 'missing'], { podman });
-  t.deepEqual(Object.fromEntries([...h].map(([k, v]) => [k, v.health])), { 'systemd-web': 'healthy', db: 'starting', old: 'unknown' });
-  t.is(h.get('systemd-web')?.id, ID);
-  t.deepEqual([...(await podmanHealth(['web'], { podman: '/bin/false' }))], []);
+  const h = await podmanHealth(new Podman(podman), ['systemd-web', 'db', 'old', 'missing']);
+  t.deepEqual(Object.fromEntries(h), {
+    'systemd-web': { health: 'healthy', id: ID },
+    db: { health: 'starting', id: 'c'.repeat(64) },
+    old: { health: 'unknown', id: 'd'.repeat(64) },
+  });
+  t.deepEqual([...(await podmanHealth(new Podman('/bin/false'), ['web']))], []);
 });

@@ -4,14 +4,12 @@
  * definition has a health check), the newest checkpoint from the archive folder, and the next scheduled one
  * from the checkpoint timer (or the agent's own scheduler where no systemd runs).
  */
-import { execFile } from 'node:child_process';
 import { CheckpointStore } from '../checkpoint/store.js';
-import { podmanPath } from '../engine/podman-version.js';
+import { Podman } from '../engine/podman.js';
 import type { ServiceStatus, TimerStatus } from '../systemd/properties.js';
 import type { SystemdManager } from '../systemd/manager.js';
+import { podmanHealth, type Health, type PodmanHealth } from './health.js';
 import type { ContainerEntry } from './inventory.js';
-
-export type Health = 'healthy' | 'unhealthy' | 'starting' | 'unknown';
 
 export interface LastCheckpoint {
   /** ISO 8601 */
@@ -101,46 +99,9 @@ export function checkpointColumns(entry: ContainerEntry, last: { last: LastCheck
   };
 }
 
-export interface PodmanHealth {
-  readonly health: Health;
-  /** The container's ID: podman runs its health checks as transient units named after it. */
-  readonly id: string;
-}
-
-/** Health of the named containers from one `podman ps -a --format json`; containers it does not list are absent. */
-export function podmanHealth(names: readonly string[], opts: { podman?: string; timeoutMs?: number } = {}): Promise<Map<string, PodmanHealth>> {
-  const wanted = new Set(names);
-  return new Promise((resolve) => {
-    execFile(opts.podman ?? podmanPath(), ['ps', '-a', '--format', 'json'], { timeout: opts.timeoutMs ?? 10_000, maxBuffer: 64 << 20 }, (err, stdout) => {
-      const health = new Map<string, PodmanHealth>();
-      if (err) return resolve(health);
-      try {
-        for (const c of JSON.parse(stdout) as Array<{ Id?: string; Names?: string[]; State?: string; Status?: string }>) {
-          const name = c.Names?.[0];
-          if (!name || !wanted.has(name)) continue;
-          const m = /\((healthy|unhealthy|starting)\)\s*$/.exec(c.Status ?? '');
-          health.set(name, { health: c.State === 'running' && m ? (m[1] as Health) : 'unknown', id: c.Id ?? '' });
-        }
-      } catch {
-        /* podman printed something else: health stays unknown */
-      }
-      resolve(health);
-    });
-  });
-}
-
-/**
- * The container ID in the name of a unit podman runs a health check as (`<64 hex>.service` or `.timer`,
- * newer podman adds `-<suffix>`), or undefined for any other unit.
- */
-export function healthCheckUnitId(unit: string): string | undefined {
-  return /^([0-9a-f]{64})(?:-[0-9a-z]+)?\.(?:service|timer)$/.exec(unit)?.[1];
-}
-
 export interface CollectOptions {
-  /** Ask podman for health (default: when a definition has a health check). */
-  readonly health?: boolean;
-  readonly podman?: string;
+  /** Who answers for health (default: $PODMAN), asked only when a definition has a health check. */
+  readonly podman?: Podman;
   /** Filled with the container ID of each container whose health was read (by container name). */
   readonly ids?: Map<string, string>;
 }
@@ -148,10 +109,10 @@ export interface CollectOptions {
 /** Rows for the given containers, in their order: one ListUnitsByNames for services and timers, then a few Gets each, all at once. */
 export async function collectStatus(manager: SystemdManager, entries: readonly ContainerEntry[], opts: CollectOptions = {}): Promise<ContainerStatus[]> {
   const timers = entries.flatMap((e) => (e.timer ? [e.timer] : []));
-  const wantHealth = (opts.health ?? true) && entries.some((e) => e.healthCheck && e.container);
+  const checked = entries.flatMap((e) => (e.healthCheck && e.container ? [e.container] : []));
   const [{ services, timers: timerStates }, health, lasts] = await Promise.all([
     manager.readUnits(entries.map((e) => e.unit), timers),
-    wantHealth ? podmanHealth(entries.flatMap((e) => (e.healthCheck && e.container ? [e.container] : [])), opts.podman ? { podman: opts.podman } : {}) : Promise.resolve(new Map<string, PodmanHealth>()),
+    checked.length > 0 ? podmanHealth(opts.podman ?? new Podman(), checked) : new Map<string, PodmanHealth>(),
     Promise.all(entries.map((e) => lastCheckpoint(e))),
   ]);
   const timerByName = new Map(timerStates.map((t) => [t.unit, t]));

@@ -1,6 +1,7 @@
 /**
- * The agent's picture of its containers, kept current from systemd's signals: a full read at start (and
- * after each daemon-reload or reconnect), then PropertiesChanged applied as they come. Nothing is polled.
+ * The agent's live picture of its containers, kept current from systemd's signals: a full read at start
+ * (and after each daemon-reload or reconnect), then PropertiesChanged applied as they come. Nothing is polled.
+ * Where no systemd runs, the same records are filled from podman's container list (agent/cron-mode.ts).
  *
  * It stays small whatever the signal rate: one record per defined container (keyed by its service and
  * timer), changed in place; properties systemd only invalidates (it sends no value) put the unit on a
@@ -70,7 +71,7 @@ export function sinceOf(s: LiveService): Date | null {
 
 export type StateListener = (c: LiveContainer, before: StateKey) => void;
 
-export class ContainerModel {
+export class LiveContainers {
   #containers = new Map<string, LiveContainer>();
   /** service or timer unit → container name */
   #byUnit = new Map<string, string>();

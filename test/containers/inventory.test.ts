@@ -1,6 +1,6 @@
 import test from 'ava';
-import { loadInventory } from '../../src/agent/inventory.js';
-import { CONTAINER, definitionsDir } from './harness.js';
+import { loadInventory } from '../../src/containers/inventory.js';
+import { CONTAINER, definitionsDir } from './fixtures.js';
 
 test('the inventory lists every container definition that is a unit of its own, with its names, health check and checkpoint schedule', (t) => {
   const dir = definitionsDir(t, {

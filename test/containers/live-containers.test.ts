@@ -1,6 +1,6 @@
 import test from 'ava';
-import { ContainerModel, sinceOf, type StateKey } from '../../src/agent/model.js';
-import type { ContainerEntry } from '../../src/agent/inventory.js';
+import { LiveContainers, sinceOf, type StateKey } from '../../src/containers/live-containers.js';
+import type { ContainerEntry } from '../../src/containers/inventory.js';
 import type { ServiceStatus } from '../../src/systemd/properties.js';
 
 const entry = (name: string, timer = false): ContainerEntry => ({
@@ -11,14 +11,14 @@ const status = (name: string, active: string, sub: string, mainPid = 0): Service
   unit: `${name}.service`, path: '', loadState: 'loaded', activeState: active, subState: sub, result: 'success', mainPid, restarts: 0, since: new Date(1000),
 });
 
-function model() {
+function live() {
   const changes: Array<[string, StateKey, string]> = [];
-  const m = new ContainerModel((c, before) => changes.push([c.entry.name, before, `${c.service.active}/${c.service.sub}/${c.service.mainPid}`]));
+  const m = new LiveContainers((c, before) => changes.push([c.entry.name, before, `${c.service.active}/${c.service.sub}/${c.service.mainPid}`]));
   return { m, changes };
 }
 
 test('the first read reports nothing; later reads report what changed, appeared or went', (t) => {
-  const { m, changes } = model();
+  const { m, changes } = live();
   m.replace([entry('web'), entry('db')], [status('web', 'active', 'running', 5), status('db', 'inactive', 'dead')], new Map());
   t.deepEqual(changes, []);
   m.replace([entry('web'), entry('new')], [status('web', 'active', 'running', 5), status('new', 'active', 'running', 6)], new Map());
@@ -26,7 +26,7 @@ test('the first read reports nothing; later reads report what changed, appeared 
 });
 
 test('PropertiesChanged updates state, main PID and since; a change of state is reported once', (t) => {
-  const { m, changes } = model();
+  const { m, changes } = live();
   m.replace([entry('web', true)], [status('web', 'active', 'running', 5)], new Map());
   t.true(m.apply('web.service', 'org.freedesktop.systemd1.Unit', { ActiveState: 'deactivating', SubState: 'stop-sigterm', ActiveExitTimestamp: 2_000_000n }, []));
   t.true(m.apply('web.service', 'org.freedesktop.systemd1.Service', { MainPID: 0, NRestarts: 1 }, []));
@@ -43,7 +43,7 @@ test('PropertiesChanged updates state, main PID and since; a change of state is 
 });
 
 test('values systemd only invalidates mark the unit for a re-read, which clears the mark', (t) => {
-  const { m } = model();
+  const { m } = live();
   m.replace([entry('web')], [status('web', 'active', 'running', 5)], new Map());
   m.apply('web.service', 'org.freedesktop.systemd1.Service', {}, ['MainPID']);
   t.deepEqual([...m.stale], ['web.service']);
@@ -53,7 +53,7 @@ test('values systemd only invalidates mark the unit for a re-read, which clears 
 });
 
 test('a unit systemd unloads is stopped', (t) => {
-  const { m, changes } = model();
+  const { m, changes } = live();
   m.replace([entry('web')], [status('web', 'active', 'running', 5)], new Map());
   m.removed('web.service');
   t.deepEqual(changes.map((c) => c[2]), ['inactive/dead/0']);
@@ -62,7 +62,7 @@ test('a unit systemd unloads is stopped', (t) => {
 });
 
 test('a re-read that signals overtook keeps what the signals said; a new container signalled meanwhile is read again', (t) => {
-  const { m, changes } = model();
+  const { m, changes } = live();
   m.replace([entry('web')], [status('web', 'active', 'running', 5)], new Map());
   // The read went out; meanwhile web stopped (signal applied); the read answers with what it saw before.
   m.apply('web.service', 'org.freedesktop.systemd1.Unit', { ActiveState: 'inactive', SubState: 'dead', InactiveEnterTimestamp: 4_000_000n }, []);

@@ -1,0 +1,53 @@
+/**
+ * What `berth generate` and `berth validate` both do before they part: find out the target podman, read
+ * the definitions, and compile them all. The podman version query runs while the definitions are read; its
+ * time limit starts once they are, so that a slow disk never makes berth compile for a podman it did not ask.
+ */
+import { calendarExpressions } from '../compile/checkpoint-settings.js';
+import { calendarValidator } from '../engine/calendar.js';
+import { podmanPath, targetVersion, type TargetVersion } from '../engine/podman-version.js';
+import type { DefinitionError } from '../errors.js';
+import { generate, type GenerateResult } from './generate.js';
+import { loadDefinitions, type LoadResult } from './load.js';
+
+/** How long podman may take to say its version, once the definitions are read. */
+const VERSION_QUERY_MS = 10_000;
+
+export interface PlanOptions {
+  readonly user: boolean;
+  /** --podman-version, when given. */
+  readonly podmanVersion?: string;
+  /** The berth command written into checkpoint units. */
+  readonly berth?: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface Plan {
+  readonly target: TargetVersion;
+  readonly loaded: LoadResult;
+  readonly result: GenerateResult;
+  /** Every problem, those of reading first; warnings apart. */
+  readonly errors: readonly DefinitionError[];
+  readonly warnings: readonly DefinitionError[];
+}
+
+export async function plan(searchDirs: readonly string[], opts: PlanOptions): Promise<Plan> {
+  const abort = new AbortController();
+  const asked = targetVersion(opts.podmanVersion, opts.env, abort.signal);
+  asked.catch(() => undefined);
+  const loaded = loadDefinitions(searchDirs);
+  const limit = setTimeout(() => abort.abort(), VERSION_QUERY_MS);
+  const target = await asked.finally(() => clearTimeout(limit));
+  const result = generate(loaded.definitions, {
+    target: target.version,
+    user: opts.user,
+    podman: podmanPath(opts.env),
+    ...(opts.berth ? { berth: opts.berth } : {}),
+    validateCalendar: calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit))),
+  });
+  return {
+    target, loaded, result,
+    errors: [...loaded.errors, ...result.errors],
+    warnings: [...loaded.warnings, ...result.warnings],
+  };
+}
