@@ -5,6 +5,7 @@
 import test from 'ava';
 import { requireSystemdHarness } from '../helpers/systemd-host.js';
 import { AGENT, agentUnit, bootWithAgent, busDaemonPid, INSTALL, RUNS, until, watchAgent } from './agent-host.js';
+import { VERSION } from '../../src/version.js';
 
 const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
 
@@ -18,7 +19,7 @@ test.serial("on the system bus with berth's policy, nobody reads the agent's sta
   // Any local user may read.
   const version = await host.run([...NOBODY, 'busctl', 'get-property', ...AGENT, 'Version']);
   t.is(version.exitCode, 0, version.stderr);
-  t.is(version.stdout.trim(), 's "0.1.0"');
+  t.is(version.stdout.trim(), `s "${VERSION}"`);
   const containers = await host.run([...NOBODY, 'busctl', 'get-property', ...AGENT, 'Containers']);
   t.regex(containers.stdout, /^a\(ssssssutus\) 1 "web" "web.service" "loaded" "active" "running" "success" \d+ \d+ 0 ""/);
   const get = await host.run([...NOBODY, 'busctl', 'call', ...AGENT, 'GetContainer', 's', 'web']);
