@@ -3,15 +3,14 @@
  * create` (templates/network.service).
  */
 import { resourceNameOf } from './context.js';
-import { gate, requireGate, supports, valueGate } from './gates.js';
+import { gate, requireGate, valueGate } from './gates.js';
 import { fail, type Handler, type Job, type KindOutput } from './job.js';
 import { NETWORK_KEYS } from './network-keys.js';
 import { applyKeys, checkedTable } from './rules.js';
-import { unlessExists } from './shared.js';
+import { createValues } from './shared.js';
 
 const S = 'Network';
 const SUB = 'network create';
-const IGNORE = gate(`${SUB} --ignore`);
 const IP_RANGE_START_END = gate(`${SUB} --ip-range=START-END`);
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -63,7 +62,7 @@ function checkValues(job: Job): void {
 }
 
 export function compileNetwork(job: Job): KindOutput {
-  const { unit, ctx, problems } = job;
+  const { unit, problems } = job;
   checkValues(job);
   const name = resourceNameOf(job.def, S, 'NetworkName');
   let deleteOnStop = false;
@@ -71,17 +70,5 @@ export function compileNetwork(job: Job): KindOutput {
     deleteOnStop = unit.bool(S, 'NetworkDeleteOnStop') ?? false;
   });
   applyKeys(job, NETWORK_KEYS, SUB, HANDLERS);
-  // Quadlet passes --ignore so that an existing network counts as created. podman before 4.4 has no such
-  // flag and fails on an existing network: there the create runs only when `network exists` says it is missing.
-  const ignore = supports(ctx.target, IGNORE);
-  return {
-    template: 'network.service',
-    values: {
-      name,
-      arguments: job.cmd.args,
-      ignore: ignore ? ['--ignore'] : undefined,
-      'create-unless-exists': ignore ? undefined : unlessExists([...job.podman, 'network', 'exists', name], [...job.podman, 'network', 'create', ...job.cmd.args, name]),
-      'delete-on-stop': deleteOnStop ? [] : undefined,
-    },
-  };
+  return { template: 'network.service', values: { ...createValues(job, 'network', name), 'delete-on-stop': deleteOnStop ? [] : undefined } };
 }

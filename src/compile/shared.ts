@@ -7,8 +7,9 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { quoteListWord } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
 import type { UnitFile } from '../unit/unit-file.js';
-import { valueGate, type Gate } from './gates.js';
+import { gate, supports, valueGate, type Gate } from './gates.js';
 import { fail, type Job } from './job.js';
+import type { TemplateValues } from './template.js';
 
 /** Systemd specifiers start with % (but %% is a literal percent). */
 const startsWithSpecifier = (p: string): boolean => p.startsWith('%') && !p.startsWith('%%');
@@ -168,6 +169,19 @@ function shellWord(word: string): string {
 export function unlessExists(exists: readonly string[], create: readonly string[]): string {
   const sh = (argv: readonly string[]): string => argv.map(shellWord).join(' ');
   return `${sh(exists)} || exec ${sh(create)}`;
+}
+
+const IGNORE = { volume: gate('volume create --ignore'), network: gate('network create --ignore') };
+
+/**
+ * The values of a volume's or network's create line. Quadlet passes --ignore so that an existing object
+ * counts as created; podman before 4.4 has no such flag and fails on an existing one: there the create
+ * runs only when `exists` says it is missing.
+ */
+export function createValues(job: Job, noun: 'volume' | 'network', name: string): TemplateValues {
+  if (supports(job.ctx.target, IGNORE[noun])) return { name, arguments: job.cmd.args, ignore: ['--ignore'], 'create-unless-exists': undefined };
+  const create = [...job.podman, noun, 'create', ...job.cmd.args, name];
+  return { name, arguments: job.cmd.args, ignore: undefined, 'create-unless-exists': unlessExists([...job.podman, noun, 'exists', name], create) };
 }
 
 /** What a value needs of podman beyond its flag (undefined: nothing), with the entry that asked for it. */

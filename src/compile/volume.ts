@@ -8,13 +8,12 @@ import { resourceNameOf } from './context.js';
 import { gate, requireGate, supports, valueGate } from './gates.js';
 import { fail, type Handler, type Job, type KindOutput } from './job.js';
 import { applyKeys, checkedTable } from './rules.js';
-import { imageSource, unlessExists } from './shared.js';
+import { createValues, imageSource } from './shared.js';
 import { VOLUME_KEYS } from './volume-keys.js';
 
 const S = 'Volume';
 const IMAGE_DRIVER = gate('volume create --driver=image');
 const COPY = gate('volume create --opt copy');
-const IGNORE = gate('volume create --ignore');
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   Driver(job) {
@@ -92,17 +91,5 @@ function mountOptions(job: Job): void {
 export function compileVolume(job: Job): KindOutput {
   const name = resourceNameOf(job.def, S, 'VolumeName');
   applyKeys(job, VOLUME_KEYS, 'volume create', HANDLERS);
-  // Quadlet passes --ignore so that an existing volume counts as created. podman before 4.4 has no such
-  // flag and fails on an existing volume: there the create runs only when `volume exists` says it is missing.
-  const ignore = supports(job.ctx.target, IGNORE);
-  const create = [...job.podman, 'volume', 'create', ...job.cmd.args, name];
-  return {
-    template: 'volume.service',
-    values: {
-      name,
-      arguments: job.cmd.args,
-      ignore: ignore ? ['--ignore'] : undefined,
-      'create-unless-exists': ignore ? undefined : unlessExists([...job.podman, 'volume', 'exists', name], create),
-    },
-  };
+  return { template: 'volume.service', values: createValues(job, 'volume', name) };
 }
