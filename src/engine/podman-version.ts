@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { NEWEST_PODMAN, parseVersion, type Version } from '../compile/version.js';
-import { lookupVersion, rememberVersion } from './version-cache.js';
+import { cachedVersion } from './version-cache.js';
 
 export function podmanPath(env: NodeJS.ProcessEnv = process.env): string {
   return env['PODMAN'] || '/usr/bin/podman';
@@ -37,16 +37,19 @@ export async function targetVersion(given: string | undefined, env: NodeJS.Proce
     return { version, source };
   }
   const podman = podmanPath(env);
-  const cached = ask.cacheDir === undefined ? undefined : lookupVersion(ask.cacheDir, podman);
-  const known = cached?.version === undefined ? undefined : parseVersion(cached.version);
-  if (known) return { version: known, source: 'detected' };
-  const stdout = await podmanVersionOutput(podman, ask.signal ?? AbortSignal.timeout(10_000));
-  const answer = stdout?.replace(/^podman version /, '');
-  const version = answer === undefined ? undefined : parseVersion(answer);
-  if (version) {
-    if (ask.cacheDir !== undefined) rememberVersion(ask.cacheDir, podman, cached?.key, answer!);
-    return { version, source: 'detected' };
-  }
+  const signal = ask.signal ?? AbortSignal.timeout(10_000);
+  // Only an answer that names a version is remembered.
+  const answer = await cachedVersion(
+    ask.cacheDir,
+    podman,
+    async (path) => {
+      const said = (await podmanVersionOutput(path, signal))?.replace(/^podman version /, '');
+      return said !== undefined && parseVersion(said) ? said : '';
+    },
+    env,
+  );
+  const version = parseVersion(answer);
+  if (version) return { version, source: 'detected' };
   return {
     version: NEWEST_PODMAN,
     source: 'default',

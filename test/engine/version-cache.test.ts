@@ -2,7 +2,7 @@ import test from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lookupVersion, rememberVersion, versionCacheDir } from '../../src/engine/version-cache.js';
+import { cachedVersion, lookupVersion, rememberVersion, versionCacheDir } from '../../src/engine/version-cache.js';
 
 /** A folder holding a stand-in podman binary and a runtime folder for the cache. */
 function scene() {
@@ -67,7 +67,7 @@ test('a cache that cannot be written, or holds garbage, is no error', (t) => {
   writeFileSync(join(root, 'file'), '');
   t.notThrows(() => rememberVersion(join(root, 'file', 'run'), podman, lookupVersion(cache, podman).key, '4.3.1'));
   mkdirSync(cache);
-  writeFileSync(join(cache, 'podman-version'), '{"podman": 3');
+  writeFileSync(join(cache, 'podman-version'), '{"program": 3');
   t.is(lookupVersion(cache, podman).version, undefined);
   t.is(lookupVersion(cache, join(root, 'missing')).key, undefined);
 });
@@ -77,4 +77,29 @@ test('the cache lives in the scope\'s runtime folder', (t) => {
   t.is(versionCacheDir(true, { XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/berth');
   t.is(versionCacheDir(true, {}), undefined);
   t.is(versionCacheDir(true, { BERTH_RUNTIME_DIR: '/tmp/x', XDG_RUNTIME_DIR: '/run/user/1000' }), '/tmp/x');
+});
+
+test('each program has its own entry, and a name is found on PATH before it is asked', async (t) => {
+  const { root, podman, cache } = scene();
+  const criu = join(root, 'criu');
+  writeFileSync(criu, '#!/bin/sh\n');
+  chmodSync(criu, 0o755);
+  const asked: string[] = [];
+  const ask = (version: string) => async (path: string) => {
+    asked.push(path);
+    return version;
+  };
+  const env = { PATH: `relative:${root}` };
+  t.is(await cachedVersion(cache, podman, ask('4.3.1'), env), '4.3.1');
+  t.is(await cachedVersion(cache, 'criu', ask('4.2'), env), '4.2');
+  t.is(await cachedVersion(cache, podman, ask('wrong'), env), '4.3.1');
+  t.is(await cachedVersion(cache, 'criu', ask('wrong'), env), '4.2');
+  t.deepEqual(asked, [podman, criu]);
+  t.deepEqual(readdirSync(cache).sort(), ['criu-version', 'podman-version']);
+});
+
+test('an empty answer is not remembered', async (t) => {
+  const { podman, cache } = scene();
+  t.is(await cachedVersion(cache, podman, async () => ''), '');
+  t.is(lookupVersion(cache, podman).version, undefined);
 });
