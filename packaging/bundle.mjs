@@ -44,6 +44,21 @@ const programIsCliBundle = {
   },
 };
 
+/**
+ * Node's builtins are required, not imported: importing one from an ES module builds its ES facade, which
+ * reads every export and so loads what they load lazily (importing node:fs alone loads the 19 stream
+ * modules behind fs.ReadStream and fs.promises, 3–6 ms at every start).
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -64,21 +79,32 @@ const common = {
 const NOT_IN_GENERATOR = /node_modules\/(commander|execa|dbus-next)\/|\/dist\/src\/cli\/program\.js$/;
 
 /**
- * Writes OUTDIR/berth.mjs and OUTDIR/berth-generator.mjs, executable, with `#!interpreter` (default: the
- * entries' own `#!/usr/bin/env node`). Returns esbuild's metafiles (which inputs went into each bundle).
+ * Node's flags for the generator, on its #! line (systemd runs it directly, with no NODE_OPTIONS). Young
+ * objects in 2 MiB semi-spaces, not up to 16: a generator's objects die young, and on 1,000 definitions
+ * peak RSS falls from ~87 to ~67 MiB with no more CPU time (fewer pages touched).
+ */
+const GENERATOR_NODE_FLAGS = '--max-semi-space-size=2';
+
+/**
+ * Writes OUTDIR/berth.mjs and OUTDIR/berth-generator.mjs, executable, with `#!interpreter` (default:
+ * `#!/usr/bin/env node`), the generator's with its flags. Returns esbuild's metafiles (which inputs went
+ * into each bundle).
  */
 export async function bundle(outDir, { interpreter } = {}) {
   const [cli, generator] = await Promise.all([
-    build({ ...common, entryPoints: [cliEntry], outfile: join(outDir, 'berth.mjs'), plugins: [versionOnly] }),
-    build({ ...common, entryPoints: [generatorEntry], outfile: join(outDir, 'berth-generator.mjs'), plugins: [versionOnly, programIsCliBundle] }),
+    build({ ...common, entryPoints: [cliEntry], outfile: join(outDir, 'berth.mjs'), plugins: [versionOnly, builtinsByRequire] }),
+    build({ ...common, entryPoints: [generatorEntry], outfile: join(outDir, 'berth-generator.mjs'), plugins: [versionOnly, programIsCliBundle, builtinsByRequire] }),
   ]);
   const unwanted = Object.keys(generator.metafile.inputs).filter((i) => NOT_IN_GENERATOR.test(i));
   if (unwanted.length > 0) {
     throw new Error(`the generator path imports ${unwanted.join(', ')}; load it lazily (see src/cli/generator.ts)`);
   }
-  for (const name of ['berth.mjs', 'berth-generator.mjs']) {
+  for (const [name, flags] of [['berth.mjs', ''], ['berth-generator.mjs', GENERATOR_NODE_FLAGS]]) {
     const file = join(outDir, name);
-    if (interpreter) writeFileSync(file, readFileSync(file, 'utf8').replace(/^#!.*\n/, `#!${interpreter}\n`));
+    // One argument after the interpreter is all the kernel passes: `env -S` splits it for the /usr/bin/env form.
+    const node = interpreter ?? (flags ? '/usr/bin/env -S node' : '/usr/bin/env node');
+    const line = flags ? `#!${node} ${flags}` : `#!${node}`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^#!.*\n/, `${line}\n`));
     chmodSync(file, 0o755);
   }
   return { cli: cli.metafile, generator: generator.metafile };

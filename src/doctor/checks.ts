@@ -302,12 +302,14 @@ export function checkGenerator(host: DoctorHost, scope: 'system' | 'user'): Chec
     return bad('fail', id, T, `${link} points at ${host.readlink(link) ?? 'nothing'}, which does not exist`, reinstall, details);
   }
   if (!host.isExecutable(target)) return bad('fail', id, T, `${target} (from ${link}) is not executable`, `chmod 755 ${target}`, details);
-  const shebang = /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(host.readFile(target)?.slice(0, 200) ?? '');
+  const shebang = /^#![ \t]*(\S+)([^\n]*)/.exec(host.readFile(target)?.slice(0, 200) ?? '');
   if (shebang) {
-    const [, interp, arg] = shebang;
-    const program = interp!.endsWith('/env') && arg ? host.which(arg, SYSTEMD_PATH) : host.isExecutable(interp!) ? interp : undefined;
+    const interp = shebang[1]!;
+    // env's program is its first word that is neither an option nor an assignment (`env -S node --flag`).
+    const arg = interp.endsWith('/env') ? shebang[2]!.trim().split(/[ \t]+/).find((w) => w !== '' && !w.startsWith('-') && !w.includes('=')) : undefined;
+    const program = arg ? host.which(arg, SYSTEMD_PATH) : host.isExecutable(interp) ? interp : undefined;
     if (!program) {
-      const wanted = interp!.endsWith('/env') && arg ? `${arg} on systemd's PATH (${SYSTEMD_PATH})` : interp;
+      const wanted = arg ? `${arg} on systemd's PATH (${SYSTEMD_PATH})` : interp;
       return bad('fail', id, T, `${link} → ${target} needs ${wanted}, which is missing: the generator cannot start`,
         'install Node.js 20 or later (dnf module install nodejs:20 on RHEL 8 and 9, dnf install nodejs on RHEL 10)', details);
     }

@@ -211,6 +211,11 @@ test('generator links: a missing system one fails, a missing user one warns, mas
   t.regex(n.fix!, /nodejs:20/);
   const dangling = fakeHost({ files: { '/usr/libexec/berth/berth-generator.mjs': gone } });
   t.regex(checkGenerator(dangling, 'system').summary, /which does not exist/);
+  const withFlags = (first: string, files: Record<string, Partial<FakeFile>> = {}) =>
+    checkGenerator(fakeHost({ files: { '/usr/libexec/berth/berth-generator.mjs': { mode: 0o755, executable: true, content: `${first}\n// …` }, ...files } }), 'system');
+  t.regex(withFlags('#!/usr/bin/node --max-semi-space-size=2').summary, /run by \/usr\/bin\/node/);
+  t.regex(withFlags('#!/usr/bin/env -S node --max-semi-space-size=2').summary, /run by \/usr\/bin\/node/);
+  t.regex(withFlags('#!/usr/bin/env -S node --max-semi-space-size=2', { '/usr/bin/node': gone }).summary, /needs node on systemd's PATH/);
 });
 
 test('a checkpoint folder others can read fails, and so does one almost full; a missing one warns', (t) => {
