@@ -8,7 +8,6 @@ import { collectStatus } from '../containers/status.js';
 import { UsageError } from '../errors.js';
 import { SystemdManager } from '../systemd/manager.js';
 import { formatTable } from './status-table.js';
-import { watchStatus } from './status-watch.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -59,6 +58,7 @@ export async function runStatus(names: string[], flags: StatusFlags, io: StatusI
     // After a daemon-reload: the definitions again (those named that still exist).
     const wanted = new Set(names.map((n) => n.replace(/\.service$/, '')));
     const reload = (): ContainerEntry[] => loadInventory({ user }).containers.filter((c) => names.length === 0 || wanted.has(c.name));
+    const { watchStatus } = await import('./status-watch.js');
     return watchStatus({ user, ...address, json: flags.json ?? false, entries, reload }, io);
   }
   const manager = await SystemdManager.connect({ user, ...address });

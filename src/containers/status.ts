@@ -4,8 +4,7 @@
  * definition has a health check), the newest checkpoint from the archive folder, and the next scheduled one
  * from the checkpoint timer (or the agent's own scheduler where no systemd runs).
  */
-import { CheckpointStore } from '../checkpoint/store.js';
-import { Podman } from '../engine/podman.js';
+import type { Podman } from '../engine/podman.js';
 import type { ServiceStatus, TimerStatus } from '../systemd/properties.js';
 import type { SystemdManager } from '../systemd/manager.js';
 import { podmanHealth, type Health, type PodmanHealth } from './health.js';
@@ -68,6 +67,8 @@ export function unitColumns(s: ServiceStatus): Pick<ContainerStatus, 'load' | 'a
 export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: LastCheckpoint | null; error?: string }> {
   if (!entry.checkpoint) return { last: null };
   try {
+    // Loaded only for a container with [Checkpoint]: `berth status` of the others never needs it.
+    const { CheckpointStore } = await import('../checkpoint/store.js');
     const [newest] = await new CheckpointStore(entry.checkpoint.directory, entry.name).list();
     if (!newest) return { last: null };
     return {
@@ -106,13 +107,19 @@ export interface CollectOptions {
   readonly ids?: Map<string, string>;
 }
 
+/** Health from one `podman ps`, when a definition has a health check (only then is podman's code loaded). */
+async function healthOf(containers: readonly string[], podman: Podman | undefined): Promise<Map<string, PodmanHealth>> {
+  if (containers.length === 0) return new Map();
+  return podmanHealth(podman ?? new (await import('../engine/podman.js')).Podman(), containers);
+}
+
 /** Rows for the given containers, in their order: one ListUnitsByNames for services and timers, then a few Gets each, all at once. */
 export async function collectStatus(manager: SystemdManager, entries: readonly ContainerEntry[], opts: CollectOptions = {}): Promise<ContainerStatus[]> {
   const timers = entries.flatMap((e) => (e.timer ? [e.timer] : []));
   const checked = entries.flatMap((e) => (e.healthCheck && e.container ? [e.container] : []));
   const [{ services, timers: timerStates }, health, lasts] = await Promise.all([
     manager.readUnits(entries.map((e) => e.unit), timers),
-    checked.length > 0 ? podmanHealth(opts.podman ?? new Podman(), checked) : new Map<string, PodmanHealth>(),
+    healthOf(checked, opts.podman),
     Promise.all(entries.map((e) => lastCheckpoint(e))),
   ]);
   const timerByName = new Map(timerStates.map((t) => [t.unit, t]));
