@@ -9,7 +9,7 @@ import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.
 import { sinceOf, type LiveContainer, type LiveContainers } from '../containers/live-containers.js';
 import { lastCheckpoint } from '../containers/status.js';
 import type { Podman } from '../engine/podman.js';
-import { dbusNext } from '../systemd/bus.js';
+import { dbusNext } from '../systemd/dbus-next.js';
 import type { HealthCache } from './health-cache.js';
 import { AgentError, ERRORS, type AgentBackend, type CheckpointStruct, type ContainerStruct } from './interface.js';
 import type { Mode } from './mode.js';

@@ -24,7 +24,7 @@
  */
 import type * as DBus from 'dbus-next';
 import { CheckpointError, UsageError } from '../errors.js';
-import { dbusNext } from '../systemd/bus.js';
+import { dbusNext } from '../systemd/dbus-next.js';
 
 export const AGENT_NAME = 'io.berth.Manager1';
 export const AGENT_PATH = '/io/berth/Manager1';
