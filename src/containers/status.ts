@@ -133,7 +133,7 @@ async function healthOf(containers: readonly string[], podman: Podman | undefine
   return podmanHealth(podman ?? new (await import('../engine/podman.js')).Podman(), containers);
 }
 
-/** Rows for the given containers, in their order: one ListUnitsByNames for services and timers, then a few Gets each, all at once. */
+/** Rows for the given containers, in their order: systemd read with SystemdManager.readUnits, podman asked for health, archive folders listed, all at once. */
 export async function collectStatus(manager: SystemdManager, entries: readonly ContainerEntry[], opts: CollectOptions = {}): Promise<ContainerStatus[]> {
   const timers = entries.flatMap((e) => (e.timer ? [e.timer] : []));
   const checked = entries.flatMap((e) => (e.healthCheck && e.container ? [e.container] : []));

@@ -18,6 +18,7 @@ import { marshallMessage, messageToJsFmt } from 'dbus-next/lib/marshall-compat.j
 import { unmarshalMessages } from 'dbus-next/lib/message.js';
 import { Message } from 'dbus-next/lib/message-type.js';
 import { UsageError } from '../errors.js';
+import { marshallSimple } from './wire.js';
 
 /** The socket a D-Bus address names: unix:path=/x or unix:abstract=x (the first usable entry). */
 export function socketOf(address: string): { path: string } | undefined {
@@ -88,14 +89,20 @@ export class PipelinedConnection extends EventEmitter {
     this.stream.on('readable', onAuth);
   }
 
-  /** Writes a message at once (before the handshake completes, too: it is queued behind BEGIN). */
+  /**
+   * Writes a message at once (before the handshake completes, too: it is queued behind BEGIN). Messages
+   * written in the same tick go out together, in one system call.
+   */
   message(msg: DBus.Message): void {
     if (!this.#open || !this.stream.writable) {
       this.emit('error', new Error('Cannot send message, stream is closed'));
       return;
     }
-    const [data] = marshallMessage(msg);
-    this.stream.write(data);
+    if (!this.stream.writableCorked) {
+      this.stream.cork();
+      process.nextTick(() => this.stream.uncork());
+    }
+    this.stream.write(marshallSimple(msg) ?? marshallMessage(msg)[0]);
   }
 
   end(): this {
