@@ -10,8 +10,8 @@
  * other one has a [Checkpoint] schedule (a timer, yearly).
  *
  * Two rounds of `--runs` alternating runs (default 10): first with no agent, so berth reads systemd (the
- * units it does not hold are loaded for the asking); then with the agent running here, as root, on that bus
- * and with the same definitions, so berth asks it. Each round times `node -e 0` (the floor any Node command
+ * units it does not hold are loaded for the asking); then with the agent running here, as root, on that bus,
+ * with the same definitions and its unit's NODE_OPTIONS, so berth asks it. Each round times `node -e 0` (the floor any Node command
  * pays) alternately with berth, and the agent round is checked: its rows are the ones systemd gave, and
  * systemd loaded no unit while it ran. `systemctl show` of the same units is timed too, for reference.
  *
@@ -24,7 +24,7 @@ import { cpus } from 'node:os';
 import { bootSystemdHost } from '../test/helpers/systemd-host.js';
 import { AGENT_NAME } from '../src/agent/names.js';
 import { SystemdManager } from '../src/systemd/manager.js';
-import { loadNote, parseFlags, REPO, sleep, spread, timed } from './common.js';
+import { loadNote, parseFlags, REPO, sleep, spread, timed, unitNodeOptions } from './common.js';
 
 const TARGET_MS = 150;
 
@@ -117,7 +117,10 @@ async function main(): Promise<void> {
     const direct = round(opts.entry, opts.runs, env);
 
     process.stderr.write('starting the agent…\n');
-    agent = spawn(process.execPath, [opts.entry, 'agent', '--address', host.busAddress, '--scheduler', 'systemd'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    agent = spawn(process.execPath, [opts.entry, 'agent', '--address', host.busAddress, '--scheduler', 'systemd'], {
+      env: { ...env, NODE_OPTIONS: unitNodeOptions() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await serving(agent);
     await sleep(1000); // the units its first read loaded are unloaded again
     const ours = new RegExp(`^c\\d{3}(-checkpoint)?\\.(service|timer)$`);
