@@ -4,6 +4,7 @@
  * definition has a health check), the newest checkpoint from the archive folder, and the next scheduled one
  * from the checkpoint timer (or the agent's own scheduler where no systemd runs).
  */
+import { statSync } from 'node:fs';
 import type { Podman } from '../engine/podman.js';
 import type { ServiceStatus } from '../systemd/properties.js';
 import type { SystemdManager } from '../systemd/manager.js';
@@ -83,7 +84,11 @@ export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: Las
   try {
     // Loaded only for a container with [Checkpoint]: `berth status` of the others never needs it.
     const { CheckpointStore } = await import('../checkpoint/store.js');
-    const [newest] = await new CheckpointStore(entry.checkpoint.directory, entry.name).list();
+    const store = new CheckpointStore(entry.checkpoint.directory, entry.name);
+    // Most such containers have no archive folder yet: a stat says so, where the listing would make an
+    // exception of each missing folder (half of what the agent's answer to GetStatus took).
+    if (!statSync(store.dir, { throwIfNoEntry: false })) return { last: null };
+    const [newest] = await store.list();
     if (!newest) return { last: null };
     return {
       last: {

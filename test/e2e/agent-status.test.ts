@@ -9,12 +9,13 @@ import { bootSystemdHost, requireSystemdHarness, type SystemdHost } from '../hel
 import type { ContainerStatus } from '../../src/containers/status.js';
 import { SystemdManager } from '../../src/systemd/manager.js';
 import { sinceProperty, unitObjectPath } from '../../src/systemd/properties.js';
-import { bootWithAgent, DEFS, INSTALL, REPO, RUNS, until } from './agent-host.js';
+import { bootWithAgent, DEFS, INSTALL, NOBODY, REPO, RUNS, until } from './agent-host.js';
 
 test.before(() => requireSystemdHarness());
 
 /** systemd-run looks an absolute command up on the host, where berth is not installed: go through sh. */
 const berth = (host: SystemdHost, ...args: string[]) => host.run(['/bin/sh', '-c', '/usr/bin/berth "$@"', 'berth', ...args]);
+const berthAsNobody = (host: SystemdHost, ...args: string[]) => host.run([...NOBODY, '/bin/sh', '-c', '/usr/bin/berth "$@"', 'berth', ...args]);
 
 async function show(host: SystemdHost, unit: string): Promise<Record<string, string>> {
   const out = await host.runOk(['systemctl', 'show', unit, '-p', 'LoadState,ActiveState,SubState,Result,MainPID,NRestarts']);
@@ -99,7 +100,7 @@ test('berth status --json agrees with systemd for running, stopped, failed and n
   t.regex(table, /\nfailed +failed \(failed\): exit-code /);
 });
 
-test('with the agent running, berth status is its answer, the rows systemd gives without it, and loads no unit; a definition the agent has not read is asked of systemd', async (t) => {
+test('with the agent running, berth status is its answer, the rows systemd gives without it, and loads no unit; a definition the agent has not read, or a user the bus policy does not let ask, is answered from systemd', async (t) => {
   const host = await bootWithAgent(t, {
     'running.container': RUNS + 'HealthCmd=true\nHealthInterval=1s\n' + INSTALL,
     'stopped.container': RUNS + INSTALL,
@@ -110,6 +111,8 @@ test('with the agent running, berth status is its answer, the rows systemd gives
     // Once a year: the timer does not fire between the reads compared.
     'timed.container': RUNS + '[Checkpoint]\nOnCalendar=*-01-01 04:00:00\n' + INSTALL,
   });
+  // The default archive folder, as the package makes it: root's alone.
+  await host.runOk(['install', '-d', '-m', '0700', '/var/lib/berth/checkpoints']);
   t.is((await host.systemctl('stop', 'stopped.service')).exitCode, 0);
   t.is((await host.systemctl('start', 'once.service')).exitCode, 0);
   t.is((await host.systemctl('stop', 'once.service')).exitCode, 0);
@@ -129,6 +132,21 @@ test('with the agent running, berth status is its answer, the rows systemd gives
   const viaAgent = await berth(host, 'status', '--json');
   t.is(viaAgent.exitCode, 0, viaAgent.stderr);
   t.deepEqual(containerUnits(), []);
+  const agentRows = JSON.parse(viaAgent.stdout) as ContainerStatus[];
+
+  // berth's bus policy (packaging/dbus) lets any user read the agent's properties and GetContainer, not call
+  // GetStatus: systemd answers, and the archive folder, root's alone, is unreadable to this user. (Health is
+  // podman's, and this user's podman does not know root's containers.)
+  const asNobody = await berthAsNobody(host, 'status', '--json');
+  t.is(asNobody.exitCode, 0, asNobody.stderr);
+  t.true(containerUnits().includes('never.service'));
+  const nobodyRows = JSON.parse(asNobody.stdout) as ContainerStatus[];
+  const states = (rows: ContainerStatus[]) => rows.map((r) => [r.name, r.load, r.active, r.sub, r.result, r.mainPid, r.since, r.restarts]);
+  t.deepEqual(states(nobodyRows), states(agentRows));
+  const timed = agentRows.find((r) => r.name === 'timed')!.checkpoint!;
+  t.deepEqual(nobodyRows.find((r) => r.name === 'timed')!.checkpoint, { ...timed, error: 'cannot read /var/lib/berth/checkpoints/timed (permission denied)' });
+  t.deepEqual(timed.last, null);
+  loads.length = 0;
 
   // Defined after the agent read its definitions, with no daemon-reload since: the agent does not know it.
   await host.writeFile(`${DEFS}/notloaded.container`, RUNS);
@@ -142,6 +160,6 @@ test('with the agent running, berth status is its answer, the rows systemd gives
   const rows = JSON.parse(direct.stdout) as ContainerStatus[];
   t.deepEqual(rows.map((r) => r.name), ['failed', 'never', 'notloaded', 'once', 'running', 'stopped', 'timed']);
   t.deepEqual(JSON.parse(withNew.stdout), rows);
-  t.deepEqual(JSON.parse(viaAgent.stdout), rows.filter((r) => r.name !== 'notloaded'));
+  t.deepEqual(agentRows, rows.filter((r) => r.name !== 'notloaded'));
   t.like(rows.find((r) => r.name === 'once'), { load: 'loaded', active: 'inactive', result: 'success', restarts: 0, since: null });
 });
