@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { bootSystemdHost } from '../test/helpers/systemd-host.js';
 import { Bus } from '../src/systemd/bus.js';
 import { AGENT_IFACE, AGENT_NAME, AGENT_PATH } from '../src/agent/interface.js';
-import { parseFlags, REPO, sleep } from './common.js';
+import { parseFlags, REPO, sleep, unitNodeOptions } from './common.js';
 
 const MIB = 1024 * 1024;
 
@@ -27,14 +27,6 @@ function rss(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]) * 1024;
-}
-
-/** NODE_OPTIONS as the unit sets them (quoted or not), so the agent here runs as it would there. */
-function unitNodeOptions(): string {
-  const unit = readFileSync(`${REPO}units/berth-agent.service`, 'utf8');
-  const options = /^Environment=(?:"NODE_OPTIONS=([^"]*)"|NODE_OPTIONS=(.*))$/m.exec(unit);
-  if (!options) throw new Error('units/berth-agent.service sets no NODE_OPTIONS');
-  return options[1] ?? options[2]!;
 }
 
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;

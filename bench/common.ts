@@ -1,5 +1,6 @@
 /** What the benches share: the checkout's root, their `--flag value` arguments, commands and statistics. */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 
 /** The checkout's root (the benches run compiled, from dist/bench/). */
@@ -80,3 +81,11 @@ export function loadNote(): string {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** NODE_OPTIONS as the agent's unit sets them (quoted or not), so an agent run by a bench runs as it would there. */
+export function unitNodeOptions(): string {
+  const unit = readFileSync(`${REPO}units/berth-agent.service`, 'utf8');
+  const options = /^Environment=(?:"NODE_OPTIONS=([^"]*)"|NODE_OPTIONS=(.*))$/m.exec(unit);
+  if (!options) throw new Error('units/berth-agent.service sets no NODE_OPTIONS');
+  return options[1] ?? options[2]!;
+}

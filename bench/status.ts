@@ -1,104 +1,156 @@
 /**
- * `berth status --json` against `systemctl show` of the same units, in the same run, on a real systemd
- * system manager (the test harness's: systemd-nspawn, bus reachable from here).
+ * `berth status --json` with and without the agent, against `node -e 0` measured in the same run, on a real
+ * systemd system manager (the test harness's: systemd-nspawn, bus reachable from here).
  *
  *   node dist/bench/status.js [--defs N] [--running N] [--runs N] [--entry PATH]
  *
- * berth runs as dist/berth.mjs (the bundle packaging/bundle.mjs writes, as installed) and as
- * dist/src/cli/main.js (what Node loads module by module); --entry times one given entry only.
+ * berth runs as dist/berth.mjs (the bundle packaging/bundle.mjs writes, as installed; --entry times another
+ * entry, e.g. dist/src/cli/main.js). N definitions (default 100): `--running` of them (default 10) installed
+ * and running, one failing, the rest defined but never started (systemd does not hold their units); every
+ * other one has a [Checkpoint] schedule (a timer, yearly).
  *
- * N definitions (default 100): `--running` of them (default 10) installed and running, one failing, the
- * rest defined but never started; every other one has a [Checkpoint] schedule (a timer). Both commands run
- * here, as whole processes, over the same bus socket; wall times are the median (and min) of `--runs`
- * alternating runs (default 10). `node -e 0` is timed too, as the floor any Node command pays.
+ * Two rounds of `--runs` alternating runs (default 10): first with no agent, so berth reads systemd (the
+ * units it does not hold are loaded for the asking); then with the agent running here, as root, on that bus,
+ * with the same definitions and its unit's NODE_OPTIONS, so berth asks it. Each round times `node -e 0` (the floor any Node command
+ * pays) alternately with berth, and the agent round is checked: its rows are the ones systemd gave, and
+ * systemd loaded no unit while it ran. `systemctl show` of the same units is timed too, for reference.
  *
- * Target: berth at most 150 ms wall for 100 containers; the ratio to systemctl show is reported.
+ * The first line is the ratio line, for CI logs: berth's median over node -e 0's, with and without the
+ * agent. Target: berth at most 150 ms wall for 100 containers, with or without the agent.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { bootSystemdHost } from '../test/helpers/systemd-host.js';
-import { loadNote, parseFlags, REPO, spread, timed } from './common.js';
+import { AGENT_NAME } from '../src/agent/names.js';
+import { SystemdManager } from '../src/systemd/manager.js';
+import { loadNote, parseFlags, REPO, sleep, spread, timed, unitNodeOptions } from './common.js';
 
 const TARGET_MS = 150;
 
-interface Options {
-  defs: number;
-  running: number;
-  runs: number;
-  entries: string[];
-}
-
-function parseArgs(argv: string[]): Options {
-  const { entry, ...opts } = parseFlags(argv, { defs: 100, running: 10, runs: 10, entry: '' });
-  if (!(opts.defs >= 1) || !(opts.runs >= 1) || opts.running > opts.defs) throw new Error('bad counts');
-  return { ...opts, entries: entry ? [entry] : [`${REPO}dist/berth.mjs`, `${REPO}dist/src/cli/main.js`] };
-}
-
 const RUNS = `[Container]\nImage=localhost/busybox:latest\nExec=sh -c "trap 'exit 0' TERM; while :; do sleep 1 & wait; done"\n`;
 
-function definitions(opts: Options): Record<string, string> {
+const nameOf = (i: number): string => `c${String(i).padStart(3, '0')}`;
+
+function definitions(defs: number, running: number): Record<string, string> {
   const files: Record<string, string> = {};
-  for (let i = 0; i < opts.defs; i++) {
-    const name = `c${String(i).padStart(3, '0')}`;
-    let text = i === opts.running ? '[Container]\nImage=localhost/busybox:latest\nExec=sh -c "exit 3"\n' : RUNS;
-    if (i % 2 === 1) text += '[Checkpoint]\nOnCalendar=hourly\n';
-    if (i <= opts.running) text += '[Install]\nWantedBy=multi-user.target\n';
-    files[`/etc/berth/definitions/${name}.container`] = text;
+  for (let i = 0; i < defs; i++) {
+    let text = i === running ? '[Container]\nImage=localhost/busybox:latest\nExec=sh -c "exit 3"\n' : RUNS;
+    // Once a year: no timer fires between the rounds, whose rows are compared.
+    if (i % 2 === 1) text += '[Checkpoint]\nOnCalendar=*-01-01 04:00:00\n';
+    if (i <= running) text += '[Install]\nWantedBy=multi-user.target\n';
+    files[`/etc/berth/definitions/${nameOf(i)}.container`] = text;
   }
   return files;
 }
 
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
-  process.stdout.write(`booting a systemd host with ${opts.defs} definitions (${opts.running} running)…\n`);
-  const host = await bootSystemdHost({
-    files: definitions(opts),
-    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`, '/usr/bin/berth': `${REPO}dist/src/cli/main.js` },
+interface Round {
+  berth: { median: number; min: number };
+  node: { median: number; min: number };
+  stdout: string;
+}
+
+/** `runs` alternating runs of berth status and node -e 0 (after one of each not timed: page cache, first loads). */
+function round(entry: string, runs: number, env: NodeJS.ProcessEnv): Round {
+  const berth: number[] = [];
+  const node: number[] = [];
+  let stdout = '';
+  for (let i = 0; i < runs + 1; i++) {
+    const b = timed(process.execPath, [entry, 'status', '--json'], { env });
+    const n = timed(process.execPath, ['-e', '0'], { env });
+    stdout = b.stdout;
+    if (i === 0) continue;
+    berth.push(b.ms);
+    node.push(n.ms);
+  }
+  return { berth: spread(berth), node: spread(node), stdout };
+}
+
+/** Resolves once the agent says it serves (it owns its name, its first read done). */
+function serving(agent: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`the agent did not come up within 30 s:\n${log}`)), 30_000);
+    agent.stderr!.on('data', (b: Buffer) => {
+      log += b.toString();
+      if (log.includes(`serving ${AGENT_NAME}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    agent.once('exit', () => reject(new Error(`the agent exited:\n${log}`)));
   });
+}
+
+async function main(): Promise<void> {
+  const opts = parseFlags(process.argv.slice(2), { defs: 100, running: 10, runs: 10, entry: `${REPO}dist/berth.mjs` });
+  if (!(opts.defs >= 1) || !(opts.runs >= 1) || opts.running >= opts.defs) throw new Error('bad counts');
+  process.stderr.write(`booting a systemd host with ${opts.defs} definitions (${opts.running} running)…\n`);
+  const host = await bootSystemdHost({
+    files: {
+      ...definitions(opts.defs, opts.running),
+      // The agent runs here as root and owns its name on that bus.
+      '/etc/dbus-1/system.d/io.berth.Manager1.conf': readFileSync(`${REPO}packaging/dbus/io.berth.Manager1.conf`, 'utf8'),
+    },
+    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs` },
+  });
+  const env = { ...host.env, BERTH_UNIT_DIRS: host.hostPath('/etc/berth/definitions'), PODMAN: '/bin/false' };
+  let observer: SystemdManager | undefined;
+  let agent: ChildProcess | undefined;
   try {
-    const env = { ...host.env, BERTH_UNIT_DIRS: host.hostPath('/etc/berth/definitions'), PODMAN: '/bin/false' };
-    const units = Array.from({ length: opts.defs }, (_, i) => `c${String(i).padStart(3, '0')}.service`);
+    observer = await SystemdManager.connect({ address: host.busAddress });
     // Let the boot settle: the running containers up, the failing one failed.
     for (let i = 0; i < 300; i++) {
-      const jobs = spawnSync('systemctl', ['list-jobs', '--no-legend'], { env, encoding: 'utf8' }).stdout.trim();
-      if (!jobs) break;
-      await new Promise((r) => setTimeout(r, 100));
+      if (!spawnSync('systemctl', ['list-jobs', '--no-legend'], { env, encoding: 'utf8' }).stdout.trim()) break;
+      await sleep(100);
     }
-    const berth = opts.entries.map(() => [] as number[]);
-    const systemctl: number[] = [];
-    const node: number[] = [];
-    let rows = 0;
-    let showBytes = 0;
+    const units = Array.from({ length: opts.defs }, (_, i) => `${nameOf(i)}.service`);
+    const show: number[] = [];
     for (let i = 0; i < opts.runs + 1; i++) {
-      const b = opts.entries.map((entry) => timed(process.execPath, [entry, 'status', '--json'], { env }));
       const s = timed('systemctl', ['show', ...units], { env });
-      const n = timed(process.execPath, ['-e', '0'], { env });
-      if (i === 0) {
-        rows = (JSON.parse(b[0]!.stdout) as unknown[]).length;
-        showBytes = s.stdout.length;
-        continue; // warm-up: page cache, the units systemd loads on first ask
-      }
-      b.forEach((x, k) => berth[k]!.push(x.ms));
-      systemctl.push(s.ms);
-      node.push(n.ms);
+      if (i > 0) show.push(s.ms);
     }
-    const show = spread(systemctl);
-    const lines = opts.entries.map((entry, k) => {
-      const b = spread(berth[k]!);
-      const label = entry.replace(REPO, '');
-      return `berth status --json (${label}): median ${fmt(b.median)}, min ${fmt(b.min)}, ratio to systemctl show ${(b.median / show.median).toFixed(2)}, target <= ${TARGET_MS} ms ${b.median <= TARGET_MS ? 'met' : 'NOT met'}`;
+
+    process.stderr.write('berth status without the agent…\n');
+    const direct = round(opts.entry, opts.runs, env);
+
+    process.stderr.write('starting the agent…\n');
+    agent = spawn(process.execPath, [opts.entry, 'agent', '--address', host.busAddress, '--scheduler', 'systemd'], {
+      env: { ...env, NODE_OPTIONS: unitNodeOptions() },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    await serving(agent);
+    await sleep(1000); // the units its first read loaded are unloaded again
+    const ours = new RegExp(`^c\\d{3}(-checkpoint)?\\.(service|timer)$`);
+    const loads: string[] = [];
+    const subscription = await observer.subscribe({ unitNew: (unit) => void (ours.test(unit) && loads.push(unit)) });
+    process.stderr.write('berth status with the agent…\n');
+    const withAgent = round(opts.entry, opts.runs, env);
+    await subscription.close();
+    if (loads.length > 0) throw new Error(`systemd loaded ${loads.length} unit(s) while the agent was there to ask (${loads.slice(0, 3).join(', ')}…): berth did not ask it`);
+    if (withAgent.stdout !== direct.stdout) throw new Error('the agent gave other rows than systemd did');
+
+    const rows = (JSON.parse(direct.stdout) as unknown[]).length;
+    const ratio = (r: Round): string => (r.berth.median / r.node.median).toFixed(2);
+    const met = (r: Round): string => (r.berth.median <= TARGET_MS ? 'met' : 'NOT met');
+    const label = opts.entry.replace(REPO, '');
     process.stdout.write(
       [
-        `${rows} containers, ${opts.runs} runs each, alternating; ${loadNote()}`,
-        ...lines,
-        `systemctl show (same units): median ${fmt(show.median)}, min ${fmt(show.min)} (${(showBytes / 1024).toFixed(0)} KiB)`,
-        `node -e 0 (the floor of any Node command): median ${fmt(spread(node).median)}`,
+        `status ratio to node -e 0: ${ratio(withAgent)} with the agent, ${ratio(direct)} without ` +
+          `(${label} ${rows} containers: ${fmt(withAgent.berth.median)} / ${fmt(direct.berth.median)}; target <= ${TARGET_MS} ms ${met(withAgent)} / ${met(direct)})`,
+        `with the agent:    berth median ${fmt(withAgent.berth.median)}, min ${fmt(withAgent.berth.min)}; node -e 0 median ${fmt(withAgent.node.median)}, min ${fmt(withAgent.node.min)}`,
+        `without the agent: berth median ${fmt(direct.berth.median)}, min ${fmt(direct.berth.min)}; node -e 0 median ${fmt(direct.node.median)}, min ${fmt(direct.node.min)}`,
+        `systemctl show of the same ${opts.defs} services: median ${fmt(spread(show).median)}, min ${fmt(spread(show).min)}`,
+        `${opts.runs} runs each, alternating with node -e 0; ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; ${loadNote()}`,
         '',
       ].join('\n'),
     );
   } finally {
+    agent?.kill('SIGTERM');
+    await observer?.close();
+    await sleep(300);
     await host.stop();
   }
 }

@@ -7,9 +7,9 @@ import { CheckpointStore } from '../checkpoint/store.js';
 import { lockDir, takeCheckpoint } from '../checkpoint/take.js';
 import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.js';
 import { sinceOf, type LiveContainer, type LiveContainers } from '../containers/live-containers.js';
-import { lastCheckpoint } from '../containers/status.js';
+import { checkpointColumns, lastCheckpoint, liveColumns, statusRow, type ContainerStatus } from '../containers/status.js';
 import type { Podman } from '../engine/podman.js';
-import { dbusNext } from '../systemd/bus.js';
+import { dbusNext } from '../systemd/dbus-next.js';
 import type { HealthCache } from './health-cache.js';
 import { AgentError, ERRORS, type AgentBackend, type CheckpointStruct, type ContainerStruct } from './interface.js';
 import type { Mode } from './mode.js';
@@ -77,6 +77,23 @@ export class ManagerBackend implements AgentBackend {
       v['CheckpointTimer'] = new Variant('s', c.entry.timer ?? '');
     }
     return v;
+  }
+
+  /**
+   * The rows `berth status --json` prints, from what the agent follows: systemd's side from memory (once the
+   * reads under way are done), health from its cache, the newest archives read now (as `berth status` reads
+   * them), and the next checkpoint from the timer (or, in cron mode, the agent's own scheduler).
+   */
+  async status(names: string[]): Promise<string> {
+    const mode = this.opts.mode();
+    await mode.settled();
+    const chosen = names.length === 0 ? this.opts.live.list() : names.map((n) => this.#container(n));
+    if (chosen.some((c) => c.entry.healthCheck)) await this.opts.health.fresh();
+    const rows = await Promise.all(chosen.map(async (c): Promise<ContainerStatus> => {
+      const checkpoint = checkpointColumns(c.entry, await lastCheckpoint(c.entry), c.timer, mode.nextCheckpoint(c));
+      return statusRow(c.entry, liveColumns(c.service), this.opts.health.health(c.entry), checkpoint);
+    }));
+    return JSON.stringify(rows);
   }
 
   async listCheckpoints(name: string): Promise<CheckpointStruct[]> {

@@ -63,6 +63,9 @@ export class CronMode implements Mode {
     await this.start();
   }
 
+  /** Nothing to wait for: states come with the next poll, whenever asked. */
+  async settled(): Promise<void> {}
+
   /** One `podman ps` for states and health alike; the states are taken here, the caller takes health. */
   async listContainers(): Promise<readonly ListedContainer[]> {
     let listed: ListedContainer[];

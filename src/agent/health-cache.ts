@@ -4,7 +4,7 @@
  * state, and when a health check podman ran (a transient unit named after the container's ID) ends. A change
  * is reported (the agent invalidates Containers).
  */
-import { healthByName, healthCheckUnitId, type PodmanHealth } from '../containers/health.js';
+import { healthByName, healthCheckUnitId, healthColumn, type Health, type PodmanHealth } from '../containers/health.js';
 import type { ContainerEntry } from '../containers/inventory.js';
 import type { ListedContainer } from '../engine/podman.js';
 
@@ -28,9 +28,22 @@ export class HealthCache {
 
   /** '' when the definition has no health check, else podman's word for it (unknown until podman said). */
   of(entry: ContainerEntry): string {
-    if (!entry.healthCheck) return '';
-    if (Date.now() - this.#at >= this.opts.ttlMs) void this.read();
-    return (entry.container && this.#health.get(entry.container)?.health) || 'unknown';
+    return this.health(entry) ?? '';
+  }
+
+  /** As a status row has it: null without a health check. A read older than ttlMs is started again. */
+  health(entry: ContainerEntry): Health | null {
+    if (entry.healthCheck && this.#stale) void this.read();
+    return healthColumn(entry, this.#health);
+  }
+
+  /** Reads again first when the last read is older than ttlMs (or invalidated). */
+  async fresh(): Promise<void> {
+    if (this.#stale) await this.read();
+  }
+
+  get #stale(): boolean {
+    return Date.now() - this.#at >= this.opts.ttlMs;
   }
 
   /** The next of() reads again (a container changed state). */

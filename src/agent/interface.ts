@@ -10,6 +10,8 @@
  *   methods
  *     ListContainers()               → a(ssssssutus)   the same as Containers
  *     GetContainer(s name)           → a{sv}           everything `berth status` shows of one container
+ *     GetStatus(as names)            → s               the rows `berth status --json` prints of the named
+ *                                                      containers (every one for none), as that JSON text
  *     ListCheckpoints(s name)        → a(ttbss)        created (µs), size, valid, path, problem; newest first
  *     Checkpoint(s name)             → s               the new archive's path
  *     Restore(s name, s archive)     → s               the archive restored ("" = the newest valid one)
@@ -24,11 +26,10 @@
  */
 import type * as DBus from 'dbus-next';
 import { CheckpointError, UsageError } from '../errors.js';
-import { dbusNext } from '../systemd/bus.js';
+import { dbusNext } from '../systemd/dbus-next.js';
+import { AGENT_IFACE } from './names.js';
 
-export const AGENT_NAME = 'io.berth.Manager1';
-export const AGENT_PATH = '/io/berth/Manager1';
-export const AGENT_IFACE = 'io.berth.Manager1';
+export { AGENT_IFACE, AGENT_NAME, AGENT_PATH } from './names.js';
 export const CONTAINER_STRUCT = '(ssssssutus)';
 
 export const ERRORS = {
@@ -58,6 +59,7 @@ export interface AgentBackend {
   scheduler(): string;
   containers(): ContainerStruct[];
   getContainer(name: string): Promise<Record<string, DBus.Variant>>;
+  status(names: string[]): Promise<string>;
   listCheckpoints(name: string): Promise<CheckpointStruct[]>;
   checkpoint(name: string): Promise<string>;
   restore(name: string, archive: string): Promise<string>;
@@ -125,6 +127,10 @@ function defineInterface(): new (backend: AgentBackend) => ManagerInterface {
       return guarded(() => this.#backend.getContainer(name));
     }
 
+    GetStatus(names: string[]): Promise<string> {
+      return guarded(() => this.#backend.status(names));
+    }
+
     ListCheckpoints(name: string): Promise<CheckpointStruct[]> {
       return guarded(() => this.#backend.listCheckpoints(name));
     }
@@ -156,6 +162,7 @@ function defineInterface(): new (backend: AgentBackend) => ManagerInterface {
     methods: {
       ListContainers: { inSignature: '', outSignature: `a${CONTAINER_STRUCT}` },
       GetContainer: { inSignature: 's', outSignature: 'a{sv}' },
+      GetStatus: { inSignature: 'as', outSignature: 's' },
       ListCheckpoints: { inSignature: 's', outSignature: 'a(ttbss)' },
       Checkpoint: { inSignature: 's', outSignature: 's' },
       Restore: { inSignature: 'ss', outSignature: 's' },

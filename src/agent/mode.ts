@@ -35,6 +35,8 @@ export interface Mode {
   detach(bus: Bus): void;
   /** The definitions changed (SIGHUP). */
   reload(): Promise<void>;
+  /** Resolves once the reads under way are done (a refresh after a daemon-reload, units systemd changed). */
+  settled(): Promise<void>;
   /** podman's container list, for health (where no systemd runs it gives the states too). */
   listContainers(): Promise<readonly ListedContainer[]>;
   /** When the container's next scheduled checkpoint runs, or null. */

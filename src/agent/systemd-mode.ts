@@ -8,7 +8,7 @@ import { restoreUnit } from '../checkpoint/restore.js';
 import { runtimeDir } from '../checkpoint/take.js';
 import { loadInventory, type CheckpointedEntry, type ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer } from '../containers/live-containers.js';
-import { lastCheckpoint } from '../containers/status.js';
+import { lastCheckpoint, timerNext } from '../containers/status.js';
 import type { ListedContainer } from '../engine/podman.js';
 import { BusError } from '../errors.js';
 import type { Bus } from '../systemd/bus.js';
@@ -74,12 +74,16 @@ export class SystemdMode implements Mode {
     await this.#reading;
   }
 
+  async settled(): Promise<void> {
+    await this.#reading;
+  }
+
   listContainers(): Promise<readonly ListedContainer[]> {
     return this.ctx.podman.list();
   }
 
   nextCheckpoint(c: LiveContainer): Date | null {
-    return c.timer?.active === 'active' ? c.timer.nextElapse : null;
+    return timerNext(c.timer);
   }
 
   async restore(entry: CheckpointedEntry, archive: string): Promise<string> {

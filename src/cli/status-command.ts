@@ -1,14 +1,16 @@
 /**
- * `berth status [NAME…] [--json] [--watch] [--user]`: one row per defined container, read from systemd's
- * bus (src/systemd), never from systemctl. A definition whose unit systemd has not loaded is listed with
- * its load state (not-found), not hidden. --watch (status-watch.ts) shows rows as systemd signals changes.
+ * `berth status [NAME…] [--json] [--watch] [--user]`: one row per defined container, from the agent when
+ * one runs (status-agent.ts: one call), else read from systemd's bus (src/systemd), never from systemctl. A
+ * definition whose unit systemd has not loaded is listed with its load state (not-found), not hidden.
+ * --watch (status-watch.ts) shows rows as systemd signals changes.
  */
 import { loadInventory, type ContainerEntry, type Inventory } from '../containers/inventory.js';
 import { collectStatus } from '../containers/status.js';
 import { UsageError } from '../errors.js';
+import { Bus } from '../systemd/bus.js';
 import { SystemdManager } from '../systemd/manager.js';
+import { rowsFromAgent } from './status-agent.js';
 import { formatTable } from './status-table.js';
-import { watchStatus } from './status-watch.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -59,14 +61,15 @@ export async function runStatus(names: string[], flags: StatusFlags, io: StatusI
     // After a daemon-reload: the definitions again (those named that still exist).
     const wanted = new Set(names.map((n) => n.replace(/\.service$/, '')));
     const reload = (): ContainerEntry[] => loadInventory({ user }).containers.filter((c) => names.length === 0 || wanted.has(c.name));
+    const { watchStatus } = await import('./status-watch.js');
     return watchStatus({ user, ...address, json: flags.json ?? false, entries, reload }, io);
   }
-  const manager = await SystemdManager.connect({ user, ...address });
+  const bus = await Bus.connect({ user, ...address });
   try {
-    const rows = await collectStatus(manager, entries);
+    const rows = (await rowsFromAgent(bus, entries)) ?? (await collectStatus(new SystemdManager(bus, { user }), entries));
     io.out.write(flags.json ? JSON.stringify(rows, null, 2) + '\n' : rows.length ? formatTable(rows) : 'no containers defined\n');
     return 0;
   } finally {
-    await manager.close();
+    await bus.close();
   }
 }

@@ -4,6 +4,7 @@
  * systemd units named after the container's ID, which is how a follower of systemd learns that one ended.
  */
 import type { ListedContainer, Podman } from '../engine/podman.js';
+import type { ContainerEntry } from './inventory.js';
 
 export type Health = 'healthy' | 'unhealthy' | 'starting' | 'unknown';
 
@@ -25,6 +26,12 @@ export function healthByName(listed: readonly ListedContainer[], names: Iterable
   const health = new Map<string, PodmanHealth>();
   for (const c of listed) if (wanted.has(c.name)) health.set(c.name, { health: healthOf(c), id: c.id });
   return health;
+}
+
+/** A row's health: null without a health check, else podman's word for it (unknown when podman did not say). */
+export function healthColumn(entry: ContainerEntry, health: ReadonlyMap<string, PodmanHealth>): Health | null {
+  if (!entry.healthCheck) return null;
+  return (entry.container && health.get(entry.container)?.health) || 'unknown';
 }
 
 /** Health of the named containers from one `podman ps`; none at all when podman cannot be asked (all unknown). */

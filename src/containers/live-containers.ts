@@ -7,7 +7,7 @@
  * timer), changed in place; properties systemd only invalidates (it sends no value) put the unit on a
  * "stale" set that one re-read drains, however many signals arrived meanwhile.
  */
-import { sinceProperty, toNumber, toStr, usecToDate, type ServiceStatus, type TimerStatus } from '../systemd/properties.js';
+import { isKnown, sinceProperty, toNumber, toStr, usecToDate, type ServiceStatus, type TimerStatus } from '../systemd/properties.js';
 import type { ContainerEntry } from './inventory.js';
 
 /** What a state-change signal reports; a change of any of these is a change of the container's state. */
@@ -61,7 +61,7 @@ function liveService(s: ServiceStatus): LiveService {
   };
 }
 
-function liveTimer(t: TimerStatus): LiveTimer {
+export function liveTimer(t: TimerStatus): LiveTimer {
   return { load: t.loadState, active: t.activeState, nextElapse: t.nextElapse, lastTrigger: t.lastTrigger };
 }
 
@@ -201,12 +201,16 @@ export class LiveContainers {
     return true;
   }
 
-  /** systemd dropped a unit from memory: a service it drops is stopped. */
+  /**
+   * systemd dropped a unit from memory (it drops units that are stopped and that nothing refers to): the next
+   * read loads it afresh, and the record becomes what a fresh unit says: stopped, never run, no restarts,
+   * a timer never triggered.
+   */
   removed(unit: string): void {
     const c = this.owner(unit);
     if (!c) return;
     if (unit === c.entry.timer) {
-      if (c.timer) c.timer = { ...c.timer, active: 'inactive', nextElapse: null };
+      if (c.timer) c.timer = { ...c.timer, active: 'inactive', nextElapse: null, lastTrigger: null };
       return;
     }
     const s = c.service;
@@ -214,6 +218,9 @@ export class LiveContainers {
     s.active = 'inactive';
     s.sub = 'dead';
     s.mainPid = 0;
+    s.result = isKnown(s.load) ? 'success' : '';
+    s.restarts = 0;
+    s.timestamps.clear();
     if (!sameState(before, s)) this.onState(c, before);
   }
 }

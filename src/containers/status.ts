@@ -4,12 +4,13 @@
  * definition has a health check), the newest checkpoint from the archive folder, and the next scheduled one
  * from the checkpoint timer (or the agent's own scheduler where no systemd runs).
  */
-import { CheckpointStore } from '../checkpoint/store.js';
-import { Podman } from '../engine/podman.js';
-import type { ServiceStatus, TimerStatus } from '../systemd/properties.js';
+import { statSync } from 'node:fs';
+import type { Podman } from '../engine/podman.js';
+import type { ServiceStatus } from '../systemd/properties.js';
 import type { SystemdManager } from '../systemd/manager.js';
-import { podmanHealth, type Health, type PodmanHealth } from './health.js';
+import { healthColumn, podmanHealth, type Health, type PodmanHealth } from './health.js';
 import type { ContainerEntry } from './inventory.js';
+import { liveTimer, sinceOf, type LiveService, type LiveTimer } from './live-containers.js';
 
 export interface LastCheckpoint {
   /** ISO 8601 */
@@ -60,15 +61,34 @@ export interface ContainerStatus {
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The systemd half of a row. */
-export function unitColumns(s: ServiceStatus): Pick<ContainerStatus, 'load' | 'active' | 'sub' | 'result' | 'mainPid' | 'since' | 'restarts'> {
+export type UnitColumns = Pick<ContainerStatus, 'load' | 'active' | 'sub' | 'result' | 'mainPid' | 'since' | 'restarts'>;
+
+/** The systemd half of a row, from a read of systemd. */
+export function unitColumns(s: ServiceStatus): UnitColumns {
   return { load: s.loadState, active: s.activeState, sub: s.subState, result: s.result, mainPid: s.mainPid, since: iso(s.since), restarts: s.restarts };
+}
+
+/** The systemd half of a row, from the agent's live record. */
+export function liveColumns(s: LiveService): UnitColumns {
+  return { load: s.load, active: s.active, sub: s.sub, result: s.result, mainPid: s.mainPid, since: iso(sinceOf(s)), restarts: s.restarts };
+}
+
+/** When a checkpoint timer fires next: only a loaded, active timer has a next run. */
+export function timerNext(timer: LiveTimer | undefined): Date | null {
+  return timer?.load === 'loaded' && timer.active === 'active' ? timer.nextElapse : null;
 }
 
 /** The newest archive of a container (quick validity: manifest and size). */
 export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: LastCheckpoint | null; error?: string }> {
   if (!entry.checkpoint) return { last: null };
   try {
-    const [newest] = await new CheckpointStore(entry.checkpoint.directory, entry.name).list();
+    // Loaded only for a container with [Checkpoint]: `berth status` of the others never needs it.
+    const { CheckpointStore } = await import('../checkpoint/store.js');
+    const store = new CheckpointStore(entry.checkpoint.directory, entry.name);
+    // Most such containers have no archive folder yet: a stat says so, where the listing would make an
+    // exception of each missing folder (half of what the agent's answer to GetStatus took).
+    if (!statSync(store.dir, { throwIfNoEntry: false })) return { last: null };
+    const [newest] = await store.list();
     if (!newest) return { last: null };
     return {
       last: {
@@ -85,18 +105,24 @@ export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: Las
   }
 }
 
-export function checkpointColumns(entry: ContainerEntry, last: { last: LastCheckpoint | null; error?: string }, timer: TimerStatus | undefined, scheduled?: Date | null): CheckpointStatus | null {
+/** The checkpoint columns: the newest archive, the timer's state, and the next run (the timer's, or the agent's scheduler's). */
+export function checkpointColumns(entry: ContainerEntry, last: { last: LastCheckpoint | null; error?: string }, timer: LiveTimer | undefined, next: Date | null): CheckpointStatus | null {
   if (!entry.checkpoint) return null;
-  const timerLoaded = timer && timer.loadState === 'loaded';
+  const timerLoaded = timer?.load === 'loaded';
   return {
     directory: entry.checkpoint.directory,
     last: last.last,
-    next: scheduled !== undefined ? iso(scheduled) : timerLoaded && timer.activeState === 'active' ? iso(timer.nextElapse) : null,
+    next: iso(next),
     lastTrigger: timerLoaded ? iso(timer.lastTrigger) : null,
     timer: entry.timer ?? null,
-    timerState: !entry.timer ? null : !timer ? null : timerLoaded ? timer.activeState : timer.loadState,
+    timerState: !entry.timer || !timer ? null : timerLoaded ? timer.active : timer.load,
     ...(last.error ? { error: last.error } : {}),
   };
+}
+
+/** One row: what the definition says, then what systemd, podman and the archive folder say. */
+export function statusRow(entry: ContainerEntry, unit: UnitColumns, health: Health | null, checkpoint: CheckpointStatus | null): ContainerStatus {
+  return { name: entry.name, unit: entry.unit, definition: entry.definition, container: entry.container, ...unit, health, checkpoint };
 }
 
 export interface CollectOptions {
@@ -106,24 +132,25 @@ export interface CollectOptions {
   readonly ids?: Map<string, string>;
 }
 
-/** Rows for the given containers, in their order: one ListUnitsByNames for services and timers, then a few Gets each, all at once. */
+/** Health from one `podman ps`, when a definition has a health check (only then is podman's code loaded). */
+async function healthOf(containers: readonly string[], podman: Podman | undefined): Promise<Map<string, PodmanHealth>> {
+  if (containers.length === 0) return new Map();
+  return podmanHealth(podman ?? new (await import('../engine/podman.js')).Podman(), containers);
+}
+
+/** Rows for the given containers, in their order: systemd read with SystemdManager.readUnits, podman asked for health, archive folders listed, all at once. */
 export async function collectStatus(manager: SystemdManager, entries: readonly ContainerEntry[], opts: CollectOptions = {}): Promise<ContainerStatus[]> {
   const timers = entries.flatMap((e) => (e.timer ? [e.timer] : []));
   const checked = entries.flatMap((e) => (e.healthCheck && e.container ? [e.container] : []));
   const [{ services, timers: timerStates }, health, lasts] = await Promise.all([
     manager.readUnits(entries.map((e) => e.unit), timers),
-    checked.length > 0 ? podmanHealth(opts.podman ?? new Podman(), checked) : new Map<string, PodmanHealth>(),
+    healthOf(checked, opts.podman),
     Promise.all(entries.map((e) => lastCheckpoint(e))),
   ]);
-  const timerByName = new Map(timerStates.map((t) => [t.unit, t]));
+  const timerByName = new Map(timerStates.map((t) => [t.unit, liveTimer(t)]));
   for (const [name, h] of health) if (h.id) opts.ids?.set(name, h.id);
-  return entries.map((e, i) => ({
-    name: e.name,
-    unit: e.unit,
-    definition: e.definition,
-    container: e.container,
-    ...unitColumns(services[i]!),
-    health: !e.healthCheck ? null : (e.container && health.get(e.container)?.health) || 'unknown',
-    checkpoint: checkpointColumns(e, lasts[i]!, e.timer ? timerByName.get(e.timer) : undefined),
-  }));
+  return entries.map((e, i) => {
+    const timer = e.timer ? timerByName.get(e.timer) : undefined;
+    return statusRow(e, unitColumns(services[i]!), healthColumn(e, health), checkpointColumns(e, lasts[i]!, timer, timerNext(timer)));
+  });
 }

@@ -1,35 +1,30 @@
 /**
- * A thin, careful wrapper of one dbus-next connection (dbus-next is dormant; only its low-level parts are
- * used: Message, MessageBus.call/send, and export of a configureMembers interface).
+ * One D-Bus connection, carefully: berth's own client over dbus-next's message parts (Message, the
+ * marshaller), with dbus-next's MessageBus added only on a connection that serves objects (the agent's,
+ * `serve`): a client (`berth status`) never loads dbus-next's service, proxy and XML code.
  *
  * What it adds over dbus-next:
  * - its own transport (connection.ts): authentication pipelined with the first messages;
  * - a clear BusError (`unavailable`) when there is no bus to connect to, instead of a socket error event;
  * - at most MAX_IN_FLIGHT calls out at once (the bus limits pending replies per connection);
- * - a timeout on every call, and the reply handler dbus-next keeps per serial removed when it fires (dbus-next
- *   would keep it forever);
+ * - a timeout on every call, after which nothing of the call is kept (dbus-next would keep its reply
+ *   handler forever);
  * - every pending call rejected (`disconnected`) when the connection goes away, and one `disconnect` event;
  * - match rules counted here (dbus-next's own counting is broken), so each AddMatch has its RemoveMatch and
  *   close() removes whatever is left: a client never leaks rules into the bus daemon;
  * - one `message` listener on the connection, registered once, that hands signals to subscribers.
  */
 import { stat } from 'node:fs/promises';
-import * as DBus from 'dbus-next';
+import type * as DBus from 'dbus-next';
+import { MessageFlag, MessageType } from 'dbus-next/lib/constants.js';
+import { Message } from 'dbus-next/lib/message-type.js';
 import { BusError } from '../errors.js';
-import { openMessageBus, socketOf } from './connection.js';
-
-/** dbus-next's public API (Message, Variant, DBusError, interface). Modules that import this one load it. */
-export function dbusNext(): typeof DBus {
-  return DBus;
-}
+import { PipelinedConnection, socketOf } from './connection.js';
 
 export const DBUS_NAME = 'org.freedesktop.DBus';
 export const DBUS_PATH = '/org/freedesktop/DBus';
 export const DBUS_IFACE = 'org.freedesktop.DBus';
 export const PROPERTIES_IFACE = 'org.freedesktop.DBus.Properties';
-
-/** Message types as dbus-next numbers them. */
-export const SIGNAL = 4;
 
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 /**
@@ -51,9 +46,12 @@ export interface ConnectOptions extends BusAddressOptions {
   /** Default timeout of calls on this connection. */
   readonly timeoutMs?: number;
   readonly connectTimeoutMs?: number;
+  /** Serve objects on this connection (Bus.raw): dbus-next's MessageBus handles the calls they get. */
+  readonly serve?: boolean;
   /**
    * Runs on the new dbus-next bus before the handshake completes: whatever it exports is in place before
    * any call can arrive, and a call it makes (RequestName) goes out right behind Hello, in the same write.
+   * Implies `serve`.
    */
   readonly prepare?: (raw: DBus.MessageBus) => void;
 }
@@ -100,13 +98,14 @@ export interface SignalMessage {
 
 type SignalListener = (msg: SignalMessage) => void;
 
-/** What this module uses of dbus-next's MessageBus beyond its typings (its own fields). */
-interface RawBusInternals {
-  _methodReturnHandlers: Record<number, unknown>;
-  _connection: { stream: NodeJS.EventEmitter & { destroy?(): void; writable?: boolean }; on(ev: string, fn: (...a: unknown[]) => void): unknown };
-  name: string | null;
+/** What this module uses of dbus-next's MessageBus beyond its typings. */
+type RawBus = DBus.MessageBus & { name: string | null; newSerial(): number };
+
+/** A call waiting for its reply. */
+interface Pending {
+  reply(msg: DBus.Message): void;
+  fail(err: BusError): void;
 }
-type RawBus = DBus.MessageBus & RawBusInternals;
 
 const UNAVAILABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK', 'EPERM', 'ECONNRESET', 'EPIPE']);
 
@@ -121,29 +120,43 @@ function unavailable(opts: BusAddressOptions, address: string, why: string, caus
   return new BusError('unavailable', `cannot reach ${busLabel(opts)} at ${address}: ${why}; ${hint}`, undefined, cause ? { cause } : undefined);
 }
 
+/** Why a connection never got to Hello's answer, from what ended it (the socket's error, if any). */
+function whyNoHello(err: unknown): string {
+  const cause = err instanceof BusError && err.code === 'disconnected' ? err.cause : err;
+  if (cause === undefined) return 'the bus closed the connection before it said hello';
+  const code = (cause as NodeJS.ErrnoException).code;
+  const message = (cause as Error).message ?? String(cause);
+  return code && UNAVAILABLE_CODES.has(code) ? message : `the connection failed: ${message}`;
+}
+
 export class Bus {
   readonly address: string;
-  readonly uniqueName: string;
   readonly timeoutMs: number;
-  #raw: RawBus;
+  #uniqueName = '';
+  readonly #connection: PipelinedConnection;
+  /** dbus-next's bus, on a connection that serves objects. */
+  readonly #server: RawBus | undefined;
+  #serial = 1;
   #closed = false;
   #closing?: Promise<void>;
-  readonly #pending = new Map<number, (err: BusError) => void>();
+  /** Calls sent and not answered yet, by serial. */
+  readonly #pending = new Map<number, Pending>();
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
   readonly #matches = new Map<string, number>();
   readonly #signalListeners = new Set<SignalListener>();
   readonly #disconnectListeners = new Set<(err?: Error) => void>();
 
-  private constructor(raw: RawBus, address: string, timeoutMs: number) {
-    this.#raw = raw;
+  private constructor(connection: PipelinedConnection, server: RawBus | undefined, address: string, timeoutMs: number) {
+    this.#connection = connection;
+    this.#server = server;
     this.address = address;
-    this.uniqueName = raw.name ?? '';
     this.timeoutMs = timeoutMs;
-    raw.on('message', (msg: DBus.Message) => this.#onMessage(msg));
-    raw.on('error', (err: unknown) => this.#lost(err as Error));
-    raw._connection.on('end', () => this.#lost());
-    raw._connection.stream.on('close', () => this.#lost());
+    connection.on('message', (msg: DBus.Message) => this.#onMessage(msg));
+    connection.on('error', (err: Error) => this.#lost(err));
+    connection.on('end', () => this.#lost());
+    // dbus-next's bus repeats the connection's errors as its own; they are handled above.
+    server?.on('error', () => undefined);
   }
 
   /** Connects and says Hello; throws BusError `unavailable` when there is no bus at the address. */
@@ -157,47 +170,40 @@ export class Bus {
         throw unavailable(opts, address, `${socket} does not exist`, err);
       }
     }
-    const raw = openMessageBus(address) as RawBus;
-    opts.prepare?.(raw);
-    const connectTimeout = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: unknown): void => {
-        clearTimeout(timer);
-        raw.removeListener('connect', onConnect);
-        raw.removeListener('error', onError);
-        raw._connection.stream.removeListener('close', onClose);
-        if (err === undefined) return resolve();
-        // An error after this point is the Bus's to handle; until the Bus exists nobody else listens.
-        raw.on('error', () => undefined);
-        try {
-          raw._connection.stream.destroy?.();
-        } catch {
-          /* already gone */
-        }
-        reject(err);
-      };
-      const onConnect = (): void => done();
-      const onError = (err: unknown): void => {
-        const code = (err as NodeJS.ErrnoException).code;
-        const why = code && UNAVAILABLE_CODES.has(code) ? `${(err as Error).message}` : `the connection failed: ${(err as Error)?.message ?? err}`;
-        done(unavailable(opts, address, why, err));
-      };
-      const onClose = (): void => done(unavailable(opts, address, 'the bus closed the connection before it said hello'));
-      const timer = setTimeout(() => done(unavailable(opts, address, `no answer within ${connectTimeout} ms`)), connectTimeout);
-      raw.once('connect', onConnect);
-      raw.on('error', onError);
-      raw._connection.stream.once('close', onClose);
-    });
-    return new Bus(raw, address, opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+    const MessageBus = opts.serve || opts.prepare ? (await import('dbus-next/lib/bus.js')).default : undefined;
+    const connection = new PipelinedConnection(address);
+    // dbus-next's bus says Hello itself, at once; what `prepare` sends goes out right behind it.
+    const server = MessageBus && (new MessageBus(connection) as RawBus);
+    if (server) opts.prepare?.(server);
+    const bus = new Bus(connection, server, address, opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+    try {
+      await bus.#hello(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      bus.#disconnectListeners.clear();
+      bus.#lost();
+      throw unavailable(opts, address, err instanceof BusError && err.code === 'timeout' ? err.message : whyNoHello(err), err);
+    }
+    return bus;
+  }
+
+  /** The name the bus gave this connection (:1.N). */
+  get uniqueName(): string {
+    return this.#uniqueName;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** The dbus-next bus, for exporting interfaces (agent). */
+  /** The dbus-next bus, for exporting objects; only on a connection made with `serve` (or `prepare`). */
   get raw(): DBus.MessageBus {
-    return this.#raw;
+    if (!this.#server) throw new Error('this connection serves no objects (connect it with serve: true)');
+    return this.#server;
+  }
+
+  /** Calls currently waiting for their reply. */
+  get pendingCalls(): number {
+    return this.#pending.size;
   }
 
   /** Calls a method and returns the reply's body; BusError on timeout, disconnect or an error reply. */
@@ -212,9 +218,7 @@ export class Bus {
     }
   }
 
-  #callNow(spec: CallSpec, opts: { timeoutMs?: number }): Promise<unknown[]> {
-    if (this.#closed) return Promise.reject(new BusError('disconnected', `not connected to the bus at ${this.address}`));
-    const { Message, MessageFlag } = dbusNext();
+  async #callNow(spec: CallSpec, opts: { timeoutMs?: number }): Promise<unknown[]> {
     const msg = new Message({
       destination: spec.destination,
       path: spec.path,
@@ -225,48 +229,67 @@ export class Bus {
       ...(spec.noAutoStart ? { flags: MessageFlag.NO_AUTO_START } : {}),
     });
     const what = `${spec.interface}.${spec.member} on ${spec.destination}${spec.path}`;
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    return new Promise<unknown[]>((resolve, reject) => {
-      let serial = 0;
+    const reply = await this.#request(msg, what, opts.timeoutMs ?? this.timeoutMs);
+    if (reply.type === MessageType.ERROR) {
+      const name = reply.errorName ?? 'unknown';
+      throw new BusError('remote', `${what}: ${name}: ${String(reply.body?.[0] ?? '')}`, name);
+    }
+    return reply.body ?? [];
+  }
+
+  /** Sends a method call and resolves with its reply (or error reply); nothing of it is kept once it settles. */
+  #request(msg: DBus.Message, what: string, timeoutMs: number): Promise<DBus.Message> {
+    if (this.#closed) return Promise.reject(new BusError('disconnected', `not connected to the bus at ${this.address}`));
+    // With dbus-next's bus on the same connection, its serials and ours must not meet.
+    const serial = this.#server ? this.#server.newSerial() : this.#serial++;
+    msg.serial = serial;
+    return new Promise<DBus.Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(serial);
+        reject(new BusError('timeout', `${what}: no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
       const settle = (): void => {
         clearTimeout(timer);
         this.#pending.delete(serial);
       };
-      const timer = setTimeout(() => {
-        settle();
-        // dbus-next would keep the reply handler until a reply that may never come.
-        delete this.#raw._methodReturnHandlers[serial];
-        reject(new BusError('timeout', `${what}: no reply within ${timeoutMs} ms`));
-      }, timeoutMs);
-      let sent: Promise<DBus.Message | null>;
-      try {
-        sent = this.#raw.call(msg);
-      } catch (err) {
-        clearTimeout(timer);
-        reject(new BusError('disconnected', `${what}: ${(err as Error).message}`, undefined, { cause: err }));
-        return;
-      }
-      serial = msg.serial ?? 0;
-      this.#pending.set(serial, (err) => {
-        settle();
-        delete this.#raw._methodReturnHandlers[serial];
-        reject(err);
+      this.#pending.set(serial, {
+        reply: (r) => {
+          settle();
+          resolve(r);
+        },
+        fail: (err) => {
+          settle();
+          reject(err);
+        },
       });
-      sent.then(
-        (reply) => {
-          settle();
-          resolve(reply?.body ?? []);
-        },
-        (err: unknown) => {
-          settle();
-          const e = err as { type?: string; text?: string; message?: string };
-          const name = e.type ?? 'unknown';
-          reject(new BusError('remote', `${what}: ${name}: ${e.text ?? e.message ?? ''}`, name, { cause: err }));
-        },
-      );
+      this.#connection.message(msg);
     });
   }
 
+  /** Waits for Hello's answer: dbus-next's bus asks for it itself, a client here. */
+  async #hello(timeoutMs: number): Promise<void> {
+    const server = this.#server;
+    if (!server) {
+      const hello = new Message({ destination: DBUS_NAME, path: DBUS_PATH, interface: DBUS_IFACE, member: 'Hello' });
+      const reply = await this.#request(hello, 'Hello', timeoutMs);
+      if (reply.type === MessageType.ERROR) throw new Error(`the bus refused Hello: ${reply.errorName}`);
+      this.#uniqueName = String(reply.body?.[0] ?? '');
+      return;
+    }
+    let offLost = (): void => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('connect', () => resolve());
+        offLost = this.onDisconnect((err) => reject(err));
+        timer = setTimeout(() => reject(new BusError('timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+    } finally {
+      offLost();
+      clearTimeout(timer);
+    }
+    this.#uniqueName = server.name ?? '';
+  }
   /** Adds a match rule (counted: the bus sees one AddMatch however often the same rule is added). */
   async addMatch(rule: string): Promise<void> {
     const n = this.#matches.get(rule) ?? 0;
@@ -336,8 +359,9 @@ export class Bus {
   /** Sends a signal from this connection. */
   emitSignal(path: string, iface: string, member: string, signature: string, body: unknown[]): void {
     if (this.#closed) return;
-    const { Message } = dbusNext();
-    this.#raw.send(Message.newSignal(path, iface, member, signature, body));
+    const signal = Message.newSignal(path, iface, member, signature, body);
+    signal.serial = this.#server ? this.#server.newSerial() : this.#serial++;
+    this.#connection.message(signal);
   }
 
   /**
@@ -359,11 +383,7 @@ export class Bus {
       this.#disconnectListeners.clear();
       this.#signalListeners.clear();
       this.#rejectPending(new BusError('disconnected', `connection to ${this.address} closed`));
-      try {
-        this.#raw.disconnect();
-      } catch {
-        /* already gone */
-      }
+      this.#connection.end();
     })();
     return this.#closing;
   }
@@ -371,22 +391,18 @@ export class Bus {
   #rejectPending(err: BusError): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const reject of pending) reject(err);
+    for (const p of pending) p.fail(err);
   }
 
   #lost(err?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#matches.clear();
-    this.#rejectPending(new BusError('disconnected', `the bus at ${this.address} went away${err ? `: ${err.message}` : ''}`));
+    this.#rejectPending(new BusError('disconnected', `the bus at ${this.address} went away${err ? `: ${err.message}` : ''}`, undefined, err ? { cause: err } : undefined));
     const listeners = [...this.#disconnectListeners];
     this.#disconnectListeners.clear();
     this.#signalListeners.clear();
-    try {
-      this.#raw._connection.stream.destroy?.();
-    } catch {
-      /* already gone */
-    }
+    this.#connection.stream.destroy();
     for (const fn of listeners) {
       try {
         fn(err);
@@ -397,7 +413,28 @@ export class Bus {
   }
 
   #onMessage(msg: DBus.Message): void {
-    if (msg.type !== SIGNAL || this.#signalListeners.size === 0) return;
+    switch (msg.type) {
+      case MessageType.METHOD_RETURN:
+      case MessageType.ERROR:
+        // A reply to dbus-next's own calls (on a serving connection) is its business. (Its typings say the
+        // serial is a string; it is the number the header holds.)
+        this.#pending.get(Number(msg.replySerial))?.reply(msg);
+        return;
+      case MessageType.METHOD_CALL:
+        // dbus-next's bus answers calls on a serving connection; a client has nothing to call.
+        if (!this.#server && !(msg.flags & MessageFlag.NO_REPLY_EXPECTED)) {
+          const refusal = Message.newError(msg, 'org.freedesktop.DBus.Error.UnknownObject', 'this connection serves no objects');
+          refusal.serial = this.#serial++;
+          this.#connection.message(refusal);
+        }
+        return;
+      case MessageType.SIGNAL:
+        this.#signal(msg);
+    }
+  }
+
+  #signal(msg: DBus.Message): void {
+    if (this.#signalListeners.size === 0) return;
     const signal: SignalMessage = {
       sender: msg.sender,
       path: msg.path,

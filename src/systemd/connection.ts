@@ -1,7 +1,7 @@
 /**
- * The transport under dbus-next's MessageBus, in place of dbus-next's own connection.js: the same
- * interface (an EventEmitter with `stream`, `message(msg)`, `end()`, emitting `message`, `error` and
- * `end`), but the authentication is pipelined as sd-bus does it: "\0AUTH EXTERNAL <uid>\r\nBEGIN\r\n",
+ * The transport under a Bus (bus.ts), and under dbus-next's MessageBus on a connection that serves, in place
+ * of dbus-next's own connection.js: the same interface (an EventEmitter with `stream`, `message(msg)`,
+ * `end()`, emitting `message`, `error` and `end`), but the authentication is pipelined as sd-bus does it: "\0AUTH EXTERNAL <uid>\r\nBEGIN\r\n",
  * then the first messages (Hello, and whatever the caller sends at once, e.g. RequestName), all written
  * before the bus has answered anything. dbus-next waits for each step instead (two round trips).
  *
@@ -13,11 +13,12 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import * as dbus from 'dbus-next';
-import MessageBusClass from 'dbus-next/lib/bus.js';
-import { UsageError } from '../errors.js';
+import type * as DBus from 'dbus-next';
 import { marshallMessage, messageToJsFmt } from 'dbus-next/lib/marshall-compat.js';
 import { unmarshalMessages } from 'dbus-next/lib/message.js';
+import { Message } from 'dbus-next/lib/message-type.js';
+import { UsageError } from '../errors.js';
+import { marshallSimple } from './wire.js';
 
 /** The socket a D-Bus address names: unix:path=/x or unix:abstract=x (the first usable entry). */
 export function socketOf(address: string): { path: string } | undefined {
@@ -68,9 +69,9 @@ export class PipelinedConnection extends EventEmitter {
         unmarshalMessages(
           this.stream,
           (raw) => {
-            let msg: dbus.Message;
+            let msg: DBus.Message;
             try {
-              msg = new dbus.Message(messageToJsFmt(raw));
+              msg = new Message(messageToJsFmt(raw));
             } catch (err) {
               this.emit('error', err);
               return;
@@ -88,14 +89,20 @@ export class PipelinedConnection extends EventEmitter {
     this.stream.on('readable', onAuth);
   }
 
-  /** Writes a message at once (before the handshake completes, too: it is queued behind BEGIN). */
-  message(msg: dbus.Message): void {
+  /**
+   * Writes a message at once (before the handshake completes, too: it is queued behind BEGIN). Messages
+   * written in the same tick go out together, in one system call.
+   */
+  message(msg: DBus.Message): void {
     if (!this.#open || !this.stream.writable) {
       this.emit('error', new Error('Cannot send message, stream is closed'));
       return;
     }
-    const [data] = marshallMessage(msg);
-    this.stream.write(data);
+    if (!this.stream.writableCorked) {
+      this.stream.cork();
+      process.nextTick(() => this.stream.uncork());
+    }
+    this.stream.write(marshallSimple(msg) ?? marshallMessage(msg)[0]);
   }
 
   end(): this {
@@ -113,9 +120,4 @@ export class PipelinedConnection extends EventEmitter {
     this.#open = false;
     this.emit('end');
   }
-}
-
-/** A dbus-next MessageBus over a PipelinedConnection (it says Hello at once). */
-export function openMessageBus(address: string): dbus.MessageBus {
-  return new MessageBusClass(new PipelinedConnection(address));
 }

@@ -139,25 +139,26 @@ export class SystemdManager {
    * state not-found), with as few messages as systemd allows: it handles one message at a time, and a Get
    * on a unit it does not hold in memory loads the unit from disk for that one message and drops it again.
    *
-   * 1. ListUnitsByPatterns with the names: the units in memory, without loading any.
-   * 2. ListUnitsByNames with the rest: loads each once, for its load state. Such a unit is a fresh object,
-   *    inactive, never started: no main PID, no restarts, success, no timestamps; nothing more to read.
-   * 3. For units in memory, only the properties their state leaves open (servicePropertyPlan; a timer's
+   * 1. In one write, ListUnitsByPatterns with the names (the units in memory, without loading any) and
+   *    ListUnitsByNames with all of them (which loads each of the others once, for its load state). systemd
+   *    answers them in that order, so the first says which units the second had to load. Such a unit is a
+   *    fresh object, inactive, never started: no main PID, no restarts, success, no timestamps; nothing more
+   *    to read.
+   * 2. For units in memory, only the properties their state leaves open (servicePropertyPlan; a timer's
    *    only when it is active), all in flight at once.
-   * A unit that changed between 1 and 2 (no longer inactive) is read as in 3.
+   * A unit loaded in between by someone else (no longer inactive) is read as in 2.
    */
   async readUnits(services: readonly string[], timers: readonly string[] = []): Promise<{ services: ServiceStatus[]; timers: TimerStatus[] }> {
     const names = [...services, ...timers];
     // fnmatch patterns, matched without escapes: a name with glob characters cannot be asked literally.
-    const literal = names.filter((n) => !/[*?[]/.test(n));
-    const inMemory = new Map(literal.length ? (await this.listUnits(literal)).map((e) => [e.name, e]) : []);
-    const rest = names.filter((n) => !inMemory.has(n) || /[*?[]/.test(n));
-    const loaded = await this.listUnitsByNames(rest);
-    const fresh = new Map(rest.map((n, i) => [n, loaded[i]!]));
+    const isGlob = (n: string): boolean => /[*?[]/.test(n);
+    const literal = names.filter((n) => !isGlob(n));
+    const [inMemoryRows, rows] = await Promise.all([literal.length ? this.listUnits(literal) : [], this.listUnitsByNames(names)]);
+    const inMemory = new Set(inMemoryRows.map((e) => e.name));
     const read = await Promise.all(
       names.map(async (name, i) => {
-        const e = inMemory.get(name) ?? fresh.get(name)!;
-        const untouched = !inMemory.has(name) && !/[*?[]/.test(name) && e.activeState === 'inactive';
+        const e = rows[i]!;
+        const untouched = !inMemory.has(name) && !isGlob(name) && e.activeState === 'inactive';
         if (i < services.length) return untouched ? serviceStatus(e, {}) : this.#readService(e);
         const active = isKnown(e.loadState) && e.activeState === 'active';
         return timerStatus(e, active ? await this.getProperties(e.path, TIMER_IFACE, TIMER_PROPERTIES) : {});

@@ -52,11 +52,18 @@ test('values systemd only invalidates mark the unit for a re-read, which clears 
   t.is(m.get('web')!.service.mainPid, 8);
 });
 
-test('a unit systemd unloads is stopped', (t) => {
+test('a unit systemd unloads is stopped, and says what a fresh load of it says: no restarts, no times, a timer never triggered', (t) => {
   const { m, changes } = live();
-  m.replace([entry('web')], [status('web', 'active', 'running', 5)], new Map());
+  m.replace([entry('web', true)], [{ ...status('web', 'active', 'running', 5), restarts: 3 }], new Map([['web-checkpoint.timer', {
+    unit: 'web-checkpoint.timer', path: '', loadState: 'loaded', activeState: 'active', subState: 'waiting', nextElapse: new Date(9000), lastTrigger: new Date(8000),
+  }]]));
   m.removed('web.service');
+  m.removed('web-checkpoint.timer');
   t.deepEqual(changes.map((c) => c[2]), ['inactive/dead/0']);
+  const web = m.get('web')!;
+  t.like(web.service, { load: 'loaded', result: 'success', restarts: 0 });
+  t.is(sinceOf(web.service), null);
+  t.deepEqual(web.timer, { load: 'loaded', active: 'inactive', nextElapse: null, lastTrigger: null });
   m.removed('web.service');
   t.is(changes.length, 1);
 });

@@ -15,6 +15,8 @@ export const DEFS = '/etc/berth/definitions';
 /** A container that runs until stopped. */
 export const RUNS = `[Container]\nImage=localhost/busybox:latest\nExec=sh -c "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 1 & wait; done"\n`;
 export const INSTALL = '[Install]\nWantedBy=multi-user.target\n';
+/** Runs the rest of an argv as nobody (a local user who is not root). */
+export const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
 /** busctl's destination, path and interface of the agent. */
 export const AGENT = ['io.berth.Manager1', '/io/berth/Manager1', 'io.berth.Manager1'];
 

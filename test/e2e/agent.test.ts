@@ -4,10 +4,8 @@
  */
 import test from 'ava';
 import { requireSystemdHarness } from '../helpers/systemd-host.js';
-import { AGENT, agentUnit, bootWithAgent, busDaemonPid, INSTALL, RUNS, until, watchAgent } from './agent-host.js';
+import { AGENT, agentUnit, bootWithAgent, busDaemonPid, INSTALL, NOBODY, RUNS, until, watchAgent } from './agent-host.js';
 import { VERSION } from '../../src/version.js';
-
-const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
 
 test.before(() => requireSystemdHarness());
 

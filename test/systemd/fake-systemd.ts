@@ -6,7 +6,8 @@
  * and flood(); calls counts the methods called.
  */
 import type * as DBus from 'dbus-next';
-import { Bus, dbusNext, PROPERTIES_IFACE } from '../../src/systemd/bus.js';
+import { Bus, PROPERTIES_IFACE } from '../../src/systemd/bus.js';
+import { dbusNext } from '../../src/systemd/dbus-next.js';
 import { MANAGER_IFACE, SERVICE_IFACE, SYSTEMD_NAME, SYSTEMD_PATH, TIMER_IFACE, UNIT_IFACE, unitNameOfPath, unitObjectPath } from '../../src/systemd/properties.js';
 
 export interface FakeUnit {
@@ -41,7 +42,7 @@ export class FakeSystemd {
   private constructor(readonly bus: Bus) {}
 
   static async start(address: string): Promise<FakeSystemd> {
-    const bus = await Bus.connect({ address });
+    const bus = await Bus.connect({ address, serve: true });
     const fake = new FakeSystemd(bus);
     bus.raw.addMethodHandler((msg: DBus.Message) => fake.#handle(msg));
     const reply = await bus.requestName(SYSTEMD_NAME, 4);

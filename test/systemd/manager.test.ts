@@ -37,7 +37,7 @@ test('readUnits answers in the order asked, lists units systemd does not know as
     ['idle.service', 'loaded', 'inactive', 'success', 0, 0, null],
   ]);
   t.deepEqual(timers.map((x) => [x.unit, x.activeState, x.nextElapse?.getTime()]), [['web-checkpoint.timer', 'active', 9000]]);
-  // Two lists (in memory; the rest, loaded), then 3 + 2 + 3 property reads for the resident services and 2 for the timer.
+  // Two lists sent together (those in memory; all, loading the rest), then 3 + 2 + 3 property reads for the resident services and 2 for the timer.
   t.is(fake.calls.get('ListUnitsByPatterns'), 1);
   t.is(fake.calls.get('ListUnitsByNames'), 1);
   t.is(fake.calls.get('Get'), 10);
