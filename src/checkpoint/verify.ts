@@ -4,8 +4,8 @@
  * spec.dump at its top. The sha256 is computed in the same pass of time (a second read, in parallel).
  */
 import { lstat, open } from 'node:fs/promises';
-import { execa, ExecaError } from 'execa';
 import type { Compression } from '../compile/checkpoint-settings.js';
+import { runCommand, type CommandResult } from '../engine/command.js';
 import { CheckpointError } from '../errors.js';
 import { hashFile } from './durable.js';
 
@@ -49,23 +49,17 @@ export async function verifyExport(path: string, compress: Compression): Promise
 export async function listTar(path: string, compress: Compression): Promise<{ entries: string[] }> {
   const stdin = compress === 'none' ? await open(path, 'r') : undefined;
   const argv = ['tar', '-t', '-R', ...TAR_FILTER[compress], '--force-local', '-f', stdin ? '-' : path];
-  let stdout: string;
+  let r: CommandResult;
   try {
-    ({ stdout } = await execa(argv[0]!, argv.slice(1), {
-      // execa hands a file descriptor to the child as it is; its types list only 3 to 9.
-      stdin: stdin ? (stdin.fd as 3) : 'ignore',
-      env: { LC_ALL: 'C' },
-      stripFinalNewline: true,
-      maxBuffer: 64 * 1024 * 1024,
-    }));
-  } catch (x) {
-    if (!(x instanceof ExecaError)) throw x;
-    const why = String(x.stderr ?? '').trim().split('\n').filter(Boolean).slice(0, 3).join('; ') || x.shortMessage;
-    throw new CheckpointError('verify', `${path} is not a complete ${describe(compress)}: ${why}`, { cause: x });
+    r = await runCommand(argv, { stdin: stdin?.fd ?? 'ignore', env: { ...process.env, LC_ALL: 'C' } });
   } finally {
     await stdin?.close();
   }
-  const lines = stdout.split('\n');
+  if (r.exitCode !== 0) {
+    const why = r.stderr.trim().split('\n').filter(Boolean).slice(0, 3).join('; ') || (r.timedOut ? 'tar ran past its timeout' : `tar exit ${r.exitCode}`);
+    throw new CheckpointError('verify', `${path} is not a complete ${describe(compress)}: ${why}`);
+  }
+  const lines = r.stdout.replace(/\n$/, '').split('\n');
   if (!END_OF_ARCHIVE.test(lines.at(-1) ?? '')) {
     throw new CheckpointError('verify', `${path} is not a complete ${describe(compress)}: it ends before the end-of-archive marker`);
   }
