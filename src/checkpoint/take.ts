@@ -4,9 +4,11 @@
  * (only then does the archive count), and only after that delete old archives.
  */
 import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointError, EngineError } from '../errors.js';
 import { criuVersion, Podman } from '../engine/podman.js';
+import { VersionCache } from '../engine/version-cache.js';
 import { CheckpointLock } from './lock.js';
 import { CheckpointStore, type ArchiveInfo } from './store.js';
 
@@ -47,7 +49,8 @@ const MIN_FREE = 16 * 1024 * 1024;
 export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
   const podman = opts.podman ?? new Podman();
   const { settings } = opts;
-  const lock = await CheckpointLock.acquire(opts.lockDir ?? lockDir(opts.user), opts.name);
+  const locks = opts.lockDir ?? lockDir(opts.user);
+  const lock = await CheckpointLock.acquire(locks, opts.name);
   try {
     const state = await podman.inspect(opts.container);
     if (!state?.running) {
@@ -62,9 +65,13 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
       throw new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, but a checkpoint needs ${mib(need)} (${why}); nothing was written`);
     }
     const started = Date.now();
-    // Asked while the export runs: they are only needed for the manifest.
-    // A version that cannot be read is recorded as unknown rather than failing the checkpoint.
-    const versions = Promise.all([podman.version().catch(() => 'unknown'), criuVersion().catch(() => 'unknown')]);
+    // Only the manifest needs them, so they are found while the export runs; a version that cannot be told
+    // is recorded as unknown rather than failing the checkpoint. The cache lies beside the locks folder.
+    const cache = new VersionCache(join(dirname(locks), 'versions.json'));
+    const versions = Promise.all([
+      cache.get(podman.binary, () => podman.version()).catch(() => 'unknown'),
+      cache.get('criu', criuVersion).catch(() => 'unknown'),
+    ]);
     const pending = await store.prepare(settings.compress);
     let stats: unknown;
     try {

@@ -44,6 +44,7 @@ export type RestoreFlags = Pick<CheckpointFlags, 'tcpEstablished' | 'fileLocks'>
 
 const LIST_TIMEOUT_MS = 30_000;
 const INSPECT_TIMEOUT_MS = 60_000;
+const VERSION_TIMEOUT_MS = 10_000;
 
 export class Podman {
   constructor(
@@ -124,8 +125,12 @@ export class Podman {
     await this.run(['rm', '-f', '--ignore', '-t', '0', name]);
   }
 
+  /** podman's own version, as `podman --version` prints it. */
   async version(): Promise<string> {
-    return (await this.run(['version', '--format', '{{.Client.Version}}'])).stdout.trim();
+    const { stdout } = await this.run(['--version'], { timeoutMs: VERSION_TIMEOUT_MS });
+    const version = /^podman version (\S+)$/m.exec(stdout)?.[1];
+    if (!version) throw new EngineError([this.binary, '--version'], 0, '', `${this.binary} --version names no version: ${stdout.trim().slice(0, 200)}`);
+    return version;
   }
 
   /** Removes what the OCI runtime still holds of a container whose conmon was killed (best effort). */
@@ -135,8 +140,10 @@ export class Podman {
   }
 }
 
-/** CRIU's version as `criu --version` reports it ('' when CRIU is missing). */
+/** CRIU's version as `criu --version` reports it; EngineError when it cannot be told. */
 export async function criuVersion(): Promise<string> {
-  const r = await runCommand(['criu', '--version'], { timeoutMs: 10_000 });
-  return r.exitCode === 0 ? (/Version:\s*(\S+)/.exec(r.stdout)?.[1] ?? '') : '';
+  const { stdout } = await mustRun(['criu', '--version'], { timeoutMs: VERSION_TIMEOUT_MS });
+  const version = /Version:\s*(\S+)/.exec(stdout)?.[1];
+  if (!version) throw new EngineError(['criu', '--version'], 0, '', `criu --version names no version: ${stdout.trim().slice(0, 200)}`);
+  return version;
 }
