@@ -63,7 +63,8 @@ export function program(): Command {
 
   containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service');
   containerCommand(cli, 'checkpoints', "list a container's archives: time, size, age, and whether the sha256 still matches", async (name, opts) => (await checkpointCommands()).runCheckpoints(name, opts))
-    .option('--json', 'machine-readable output');
+    .option('--json', 'machine-readable output')
+    .option('--verify', 'also have tar read each archive to its end (what a restore checks)');
   containerCommand(cli, 'prune', 'apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now', async (name, opts) => (await checkpointCommands()).runPrune(name, opts));
   containerCommand(cli, 'restore', 'stop the unit and start it again from an archive, so systemd keeps managing the restored container', async (name, opts) => (await checkpointCommands()).runRestore(name, opts))
     .option('--archive <file>', 'the archive to restore (default: the newest valid one)')

@@ -7,6 +7,7 @@
  * engine/podman-version.ts, on the boot path.
  */
 import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 import { EngineError } from '../errors.js';
 
 export interface CommandResult {
@@ -84,6 +85,31 @@ export async function runAttached(argv: readonly string[]): Promise<number> {
     });
     child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
+}
+
+/** A program this process feeds and reads while it runs (a decompressor). */
+export interface Filter {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  /** How it ended; its stdout is what was read from `stdout`, not kept here. */
+  readonly done: Promise<CommandResult>;
+  /** Kills it (SIGKILL) if it still runs. */
+  stop(): void;
+}
+
+/** Starts argv with its stdin and stdout as streams; a write after it ended is ignored (`done` tells why). */
+export async function startFilter(argv: readonly string[]): Promise<Filter> {
+  const { spawn } = await import('node:child_process');
+  const [file, ...args] = argv;
+  const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.on('error', () => undefined);
+  const done = new Promise<CommandResult>((resolve) => {
+    child.on('error', (err) => resolve({ started: false, exitCode: -1, stdout: '', stderr: `cannot run ${file}: ${err.message}` }));
+    child.on('close', (code) => resolve({ started: true, exitCode: code ?? -1, stdout: '', stderr: Buffer.concat(stderr).toString('utf8') }));
+  });
+  return { stdin: child.stdin, stdout: child.stdout, done, stop: () => child.kill('SIGKILL') };
 }
 
 /** Runs argv and returns its output; anything but exit status 0 is an EngineError (commandFailed). */

@@ -10,11 +10,8 @@ import { podmanPath } from './podman-version.js';
 export interface ContainerState {
   readonly id: string;
   readonly name: string;
-  readonly image: string;
   readonly running: boolean;
   readonly conmonPid: number;
-  /** The argv the container was created with: it identifies what an archive of it will restore. */
-  readonly createCommand: readonly string[];
 }
 
 /** One row of `podman ps -a`: what both the container's state and its health are read from. */
@@ -88,19 +85,9 @@ export class Podman {
       if (/no such container/i.test(r.stderr)) return undefined;
       throw commandFailed([this.binary, ...args], r);
     }
-    const [c] = JSON.parse(r.stdout) as Array<{
-      Id: string; Name: string; ImageName?: string; Image: string;
-      State: { Running: boolean; ConmonPid?: number }; Config?: { CreateCommand?: string[] };
-    }>;
+    const [c] = JSON.parse(r.stdout) as Array<{ Id: string; Name: string; State: { Running: boolean; ConmonPid?: number } }>;
     if (!c) return undefined;
-    return {
-      id: c.Id,
-      name: c.Name,
-      image: c.ImageName ?? c.Image,
-      running: c.State.Running,
-      conmonPid: c.State.ConmonPid ?? 0,
-      createCommand: c.Config?.CreateCommand ?? [],
-    };
+    return { id: c.Id, name: c.Name, running: c.State.Running, conmonPid: c.State.ConmonPid ?? 0 };
   }
 
   /** Exports a CRIU checkpoint of a running container into `file`; returns podman's output (--print-stats). */
