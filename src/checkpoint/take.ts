@@ -5,11 +5,10 @@
  * and only after that delete old archives.
  */
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointError, EngineError } from '../errors.js';
 import { criuVersion, Podman, type ContainerState } from '../engine/podman.js';
-import { VersionCache } from '../engine/version-cache.js';
+import { cachedVersion, versionCacheDir } from '../engine/version-cache.js';
 import { containerOf, type CheckpointedContainer } from './config-dump.js';
 import { CheckpointLock } from './lock.js';
 import { CheckpointStore, type ArchiveInfo } from './store.js';
@@ -21,8 +20,11 @@ export interface TakeOptions {
   readonly settings: CheckpointSettings;
   readonly user: boolean;
   readonly podman?: Podman;
-  /** Folder of the per-container locks (default /run/berth/locks, or $XDG_RUNTIME_DIR/berth/locks). */
-  readonly lockDir?: string;
+  /**
+   * Names the runtime folders, of the per-container locks (lockDir()) and of the remembered versions, and
+   * holds the PATH criu is found on (default: this process's environment).
+   */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface TakeResult {
@@ -50,7 +52,7 @@ const MIN_FREE = 16 * 1024 * 1024;
 
 export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
   const podman = opts.podman ?? new Podman();
-  const { settings } = opts;
+  const { settings, env = process.env } = opts;
   /**
    * What to report for a failure: that the container does not run, when podman says so. Asked only then: the
    * export itself fails when the container does not run, and the manifest takes what it says about the
@@ -66,7 +68,7 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
     }
     return state?.running ? err : new CheckpointError('invalid', `container ${opts.container} (${opts.name}.service) is not running; nothing was written`);
   };
-  const locks = opts.lockDir ?? lockDir(opts.user);
+  const locks = lockDir(opts.user, env);
   const store = new CheckpointStore(settings.directory, opts.name);
   // The free space is looked at while the lock is taken: it only reads, and needs nothing from the lock.
   const [locked, space] = await Promise.allSettled([CheckpointLock.acquire(locks, opts.name), Promise.all([store.estimateNeed(), store.freeBytes()])]);
@@ -74,11 +76,12 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
   const lock = locked.value;
   try {
     // Only the manifest needs them, so they are found while the export runs; a version that cannot be told
-    // is recorded as unknown rather than failing the checkpoint. The cache lies beside the locks folder.
-    const cache = new VersionCache(join(dirname(locks), 'versions.json'));
+    // is recorded as unknown rather than failing the checkpoint. They are remembered where the generator
+    // remembers podman's (version-cache.ts).
+    const cacheDir = versionCacheDir(opts.user, env);
     const versions = Promise.all([
-      cache.get(podman.binary, () => podman.version()).catch(() => 'unknown'),
-      cache.get('criu', criuVersion).catch(() => 'unknown'),
+      cachedVersion(cacheDir, podman.binary, () => podman.version(), env).catch(() => 'unknown'),
+      cachedVersion(cacheDir, 'criu', criuVersion, env).catch(() => 'unknown'),
     ]);
     if (space.status === 'rejected') throw space.reason;
     const [last, free] = space.value;

@@ -2,7 +2,8 @@
 import { formatProblem, UsageError } from '../errors.js';
 import { plan } from '../generator/plan.js';
 import { searchPaths } from '../generator/search-paths.js';
-import { formatDryRun, writeUnits } from '../generator/write.js';
+import { formatDryRun, OutputFolder } from '../generator/write.js';
+import type { GeneratedUnit } from '../generator/generate.js';
 import { kmsgLogger, stderrLogger, type Logger } from './log.js';
 
 /** The berth command written into checkpoint units: $BERTH_COMMAND (words), else the packaged /usr/bin/berth. */
@@ -26,18 +27,22 @@ export async function runGenerate(dirs: string[], flags: GenerateFlags, env: Nod
   const outputDir = dirs[0];
   if (!flags.dryrun && !outputDir) throw new UsageError('generate needs an output folder (NORMAL_DIR [EARLY_DIR LATE_DIR])');
 
-  const { target, result, errors, warnings } = await plan(searchPaths(user, env), { user, berth: berthCommand(env), env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}) });
+  // Units go to disk as they are final; the --dryrun form prints them all at the end.
+  const out = flags.dryrun ? undefined : new OutputFolder(outputDir!);
+  let unwritten = 0;
+  const emit = out && ((unit: GeneratedUnit): void => {
+    const error = out.write(unit);
+    if (!error) return;
+    log.error(`${unit.source}: ${unit.fileName} could not be written: ${error.message}`);
+    unwritten++;
+  });
+  const { target, result, errors, warnings } = await plan(searchPaths(user, env), {
+    user, berth: berthCommand(env), env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}), ...(emit ? { emit } : {}),
+  });
   if (target.warning) log.warn(target.warning);
   for (const w of warnings) log.warn(formatProblem(w, 'journal', 'warning'));
   for (const err of errors) log.error(formatProblem(err, 'journal'));
-  let failed = errors.length;
-
   if (flags.dryrun) process.stdout.write(formatDryRun(result.units));
-  else {
-    for (const { unit, error } of writeUnits(outputDir!, result.units)) {
-      log.error(`${unit.source}: ${unit.fileName} could not be written: ${error.message}`);
-      failed++;
-    }
-  }
+  const failed = errors.length + unwritten;
   return failed > 0 ? 1 : 0;
 }

@@ -4,9 +4,9 @@
  * the target podman — or left out with a warning when it only refines how the unit runs.
  */
 import type { DefinitionError } from '../errors.js';
-import { splitWords, SplitError } from '../unit/quote.js';
+import { SplitError } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
-import { ARGS, isBooleanWord, STRV, type UnitFile } from '../unit/unit-file.js';
+import { ARGS, entryWords, isBooleanWord, STRV, type UnitFile } from '../unit/unit-file.js';
 import type { Definition } from './definition.js';
 import { degraded, requireGate, supports, type Gate } from './gates.js';
 import type { Problems } from './problems.js';
@@ -37,12 +37,8 @@ function lenientValues(unit: UnitFile, section: string, key: string, syntax: Val
     return;
   }
   for (const e of unit.list(section, key)) {
-    try {
-      splitWords(e.value, syntax === 'args' ? ARGS : STRV);
-    } catch (err) {
-      if (!(err instanceof SplitError)) throw err;
-      problems.warnings.push(unit.error(e, `${err.message}: the line is ignored, as Quadlet ignores it`));
-    }
+    const words = entryWords(e, syntax === 'args' ? ARGS : STRV);
+    if (words instanceof SplitError) problems.warnings.push(unit.error(e, `${words.message}: the line is ignored, as Quadlet ignores it`));
   }
 }
 

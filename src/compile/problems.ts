@@ -12,8 +12,13 @@ export class Problems {
     try {
       fn();
     } catch (err) {
-      if (err instanceof DefinitionError) this.errors.push(err);
-      else throw err;
+      this.record(err);
     }
+  }
+
+  /** Records a definition error caught by the caller; anything else is a bug and goes on up. */
+  record(err: unknown): void {
+    if (err instanceof DefinitionError) this.errors.push(err);
+    else throw err;
   }
 }

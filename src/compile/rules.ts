@@ -160,16 +160,25 @@ function applyRule(job: Job, key: string, rule: Rule, subcommand: string): void 
  * pass reports every problem; a key left out for an older podman (problems.dropped) emits nothing.
  */
 export function applyKeys<J extends Job>(job: J, table: KeyTable, subcommand: string, handlers: Readonly<Record<string, Handler<J>>>): void {
-  const present = new Set<string>();
-  for (const e of job.unit.entries(job.section)) present.add(e.key);
-  for (const key in table) {
-    const rule = table[key]!.rule;
-    if ((rule.kind !== 'custom' && !present.has(key)) || job.problems.dropped.has(key)) continue;
-    job.problems.guard(() => {
+  const { unit, section, problems } = job;
+  for (const [key, rule] of rowsOf(table)) {
+    if ((rule.kind !== 'custom' && !unit.has(section, key)) || problems.dropped.has(key)) continue;
+    try {
       if (rule.kind === 'custom') handlers[key]!(job);
       else applyRule(job, key, rule, subcommand);
-    });
+    } catch (err) {
+      problems.record(err);
+    }
   }
+}
+
+/** Each table's keys and rules in order, listed once: every definition walks its kind's table. */
+const ROWS = new WeakMap<KeyTable, ReadonlyArray<readonly [string, Rule]>>();
+
+function rowsOf(table: KeyTable): ReadonlyArray<readonly [string, Rule]> {
+  let rows = ROWS.get(table);
+  if (!rows) ROWS.set(table, (rows = Object.entries(table).map(([key, def]) => [key, def.rule] as const)));
+  return rows;
 }
 
 /**

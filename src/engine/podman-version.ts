@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { NEWEST_PODMAN, parseVersion, type Version } from '../compile/version.js';
+import { cachedVersion } from './version-cache.js';
 
 export function podmanPath(env: NodeJS.ProcessEnv = process.env): string {
   return env['PODMAN'] || '/usr/bin/podman';
@@ -14,8 +15,18 @@ export interface TargetVersion {
   readonly warning?: string;
 }
 
-/** --podman-version, else $BERTH_PODMAN_VERSION, else `podman --version`, else the newest podman berth knows. */
-export async function targetVersion(given: string | undefined, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<TargetVersion> {
+export interface AskOptions {
+  /** Ends the question to podman. */
+  readonly signal?: AbortSignal;
+  /** Where podman's answer is remembered between runs (version-cache.ts); not at all when undefined. */
+  readonly cacheDir?: string | undefined;
+}
+
+/**
+ * --podman-version, else $BERTH_PODMAN_VERSION, else `podman --version` (remembered while the binary stays
+ * the same), else the newest podman berth knows.
+ */
+export async function targetVersion(given: string | undefined, env: NodeJS.ProcessEnv = process.env, ask: AskOptions = {}): Promise<TargetVersion> {
   for (const [value, source, what] of [
     [given, 'given', '--podman-version'],
     [env['BERTH_PODMAN_VERSION'], 'environment', 'BERTH_PODMAN_VERSION'],
@@ -26,8 +37,18 @@ export async function targetVersion(given: string | undefined, env: NodeJS.Proce
     return { version, source };
   }
   const podman = podmanPath(env);
-  const stdout = await podmanVersionOutput(podman, signal ?? AbortSignal.timeout(10_000));
-  const version = stdout === undefined ? undefined : parseVersion(stdout.replace(/^podman version /, ''));
+  const signal = ask.signal ?? AbortSignal.timeout(10_000);
+  // Only an answer that names a version is remembered.
+  const answer = await cachedVersion(
+    ask.cacheDir,
+    podman,
+    async (path) => {
+      const said = (await podmanVersionOutput(path, signal))?.replace(/^podman version /, '');
+      return said !== undefined && parseVersion(said) ? said : '';
+    },
+    env,
+  );
+  const version = parseVersion(answer);
   if (version) return { version, source: 'detected' };
   return {
     version: NEWEST_PODMAN,

@@ -127,10 +127,10 @@ export class Podman {
   }
 }
 
-/** CRIU's version as `criu --version` reports it; EngineError when it cannot be told. */
-export async function criuVersion(): Promise<string> {
-  const { stdout } = await mustRun(['criu', '--version'], { timeoutMs: VERSION_TIMEOUT_MS });
+/** CRIU's version as `criu --version` reports it (`criu`: its path, as version-cache.ts found it); EngineError when it cannot be told. */
+export async function criuVersion(criu: string): Promise<string> {
+  const { stdout } = await mustRun([criu, '--version'], { timeoutMs: VERSION_TIMEOUT_MS });
   const version = /Version:\s*(\S+)/.exec(stdout)?.[1];
-  if (!version) throw new EngineError(['criu', '--version'], 0, '', `criu --version names no version: ${stdout.trim().slice(0, 200)}`);
+  if (!version) throw new EngineError([criu, '--version'], 0, '', `${criu} --version names no version: ${stdout.trim().slice(0, 200)}`);
   return version;
 }

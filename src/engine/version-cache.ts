@@ -1,80 +1,163 @@
 /**
- * Versions of programs (podman, CRIU) remembered between runs, in one JSON file under the runtime folder
- * (/run/berth/versions.json for the system, emptied at every boot). An entry holds for the program file it
- * was asked of: the same path, device, inode, size and modification time. An upgrade replaces the file, so
- * its version is asked again. Asking costs a process (25–80 ms for `podman --version` on the 2-core test
- * machine, at every checkpoint); a hit costs a stat.
+ * Programs' versions (podman's, CRIU's), remembered from one run to the next. Asking podman (`podman
+ * --version`) takes ~80 ms, most of a daemon-reload's generator time and a share of every checkpoint; the
+ * answer changes only when the binary does.
+ * The answer is kept in the runtime folder (/run/berth for the system, $XDG_RUNTIME_DIR/berth for a user;
+ * $BERTH_RUNTIME_DIR instead, when set), a tmpfs that starts empty at every boot, keyed by the binary's
+ * device, inode, size, mtime and ctime: an upgrade, even one that rewrites the file in place, is a miss.
+ *
+ * This is the one file berth writes outside the folders systemd hands the generator. Its name is fixed and
+ * no definition can change it or what goes into it. It is trusted only in a real folder that no one but
+ * root or the user running berth can write to; anything else is a miss, and a cache that cannot be
+ * written is no error.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, delimiter, join } from 'node:path';
+
+/** One file per program, named for it: `podman-version`, `criu-version`. */
+function fileOf(program: string): string {
+  const name = basename(program);
+  return `${/^[A-Za-z0-9._-]+$/.test(name) ? name : 'program'}-version`;
+}
+
+/** A cache file holds one short line; anything longer is not one. */
+const MAX_BYTES = 4096;
+
+/** Where the cache lives for this scope, or undefined when there is no runtime folder to put it in. */
+export function versionCacheDir(user: boolean, env: NodeJS.ProcessEnv): string | undefined {
+  if (env['BERTH_RUNTIME_DIR']) return env['BERTH_RUNTIME_DIR'];
+  if (!user) return '/run/berth';
+  const runtime = env['XDG_RUNTIME_DIR'];
+  return runtime ? join(runtime, 'berth') : undefined;
+}
+
+/** What identifies the binary's contents: the file a path leads to, its size and its times. */
+function binaryKey(program: string): string | undefined {
+  try {
+    const st = statSync(program, { bigint: true });
+    return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Owned by root or by whoever runs berth, and writable by no one else. */
+function trusted(st: { uid: number; mode: number }): boolean {
+  const uid = process.geteuid?.() ?? 0;
+  return (st.uid === 0 || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
+function trustedFolder(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && trusted(st);
+  } catch {
+    return false;
+  }
+}
 
 interface Entry {
-  readonly dev: number;
-  readonly ino: number;
-  readonly size: number;
-  readonly mtimeMs: number;
+  readonly program: string;
+  readonly key: string;
   readonly version: string;
 }
 
-type Identity = Omit<Entry, 'version'>;
-
-export class VersionCache {
-  #entries: Promise<Record<string, Entry>> | undefined;
-  #saved: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly file: string,
-    readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
-
-  /**
-   * The version of `program` (a path, or a name looked up on $PATH): the one remembered for its file, or
-   * else `ask()`'s answer, which is then remembered (an empty answer is not). Throws when the program is
-   * not there, or ask() throws. The file is written atomically; failing to write it fails nothing.
-   */
-  async get(program: string, ask: () => Promise<string>): Promise<string> {
-    const path = await this.#locate(program);
-    const [entries, st] = await Promise.all([this.#load(), stat(path)]);
-    const identity: Identity = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-    const known = entries[path];
-    if (known && sameFile(known, identity)) return known.version;
-    const version = await ask();
-    if (version === '') return version;
-    entries[path] = { ...identity, version };
-    this.#saved = this.#saved.then(() => this.#save(entries)).catch(() => undefined);
-    await this.#saved;
-    return version;
-  }
-
-  async #locate(program: string): Promise<string> {
-    if (program.includes('/')) return program;
-    for (const dir of (this.env['PATH'] ?? '').split(delimiter).filter(Boolean)) {
-      const candidate = join(dir, program);
-      if (await access(candidate, constants.X_OK).then(() => stat(candidate).then((s) => s.isFile()), () => false)) return candidate;
-    }
-    throw new Error(`${program} is not on PATH`);
-  }
-
-  #load(): Promise<Record<string, Entry>> {
-    // A missing or damaged file is an empty cache: everything is asked again, and the file rewritten.
-    this.#entries ??= readFile(this.file, 'utf8')
-      .then((text) => {
-        const parsed: unknown = JSON.parse(text);
-        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, Entry>) : {};
-      })
-      .catch(() => ({}));
-    return this.#entries;
-  }
-
-  async #save(entries: Record<string, Entry>): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o755 });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    await writeFile(tmp, JSON.stringify(entries) + '\n', { mode: 0o644 });
-    await rename(tmp, this.file);
+function parseEntry(text: string): Entry | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<Entry>;
+    return typeof v.program === 'string' && typeof v.key === 'string' && typeof v.version === 'string' ? (v as Entry) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-function sameFile(entry: Entry, identity: Identity): boolean {
-  return entry.dev === identity.dev && entry.ino === identity.ino && entry.size === identity.size && entry.mtimeMs === identity.mtimeMs && typeof entry.version === 'string';
+function readEntry(path: string): Entry | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || !trusted(st) || st.size > MAX_BYTES) return undefined;
+    const buf = Buffer.alloc(MAX_BYTES);
+    const n = readSync(fd, buf, 0, MAX_BYTES, 0);
+    return parseEntry(buf.toString('utf8', 0, n));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface Lookup {
+  /** What identifies the program's file now (undefined when it is no regular file), for rememberVersion. */
+  readonly key: string | undefined;
+  /** The version the program gave when it was last asked, if it is still the same file. */
+  readonly version: string | undefined;
+}
+
+/** The version `program` (a path) gave last time, when its file is still the same; no version on any doubt. */
+export function lookupVersion(dir: string, program: string): Lookup {
+  const key = binaryKey(program);
+  if (key === undefined || !trustedFolder(dir)) return { key, version: undefined };
+  const entry = readEntry(join(dir, fileOf(program)));
+  return { key, version: entry && entry.program === program && entry.key === key ? entry.version : undefined };
+}
+
+/** Remembers a program's answer, when its file did not change while it was asked (`key` from lookupVersion). Never throws. */
+export function rememberVersion(dir: string, program: string, key: string | undefined, version: string): void {
+  if (key === undefined || binaryKey(program) !== key) return;
+  try {
+    mkdirSync(dir, { mode: 0o755 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
+  }
+  if (!trustedFolder(dir)) return;
+  const file = fileOf(program);
+  const temp = join(dir, `.${file}.${process.pid}`);
+  try {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, `${JSON.stringify({ program, key, version })}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, join(dir, file));
+  } catch {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Nothing was left behind.
+    }
+  }
+}
+
+/** Where a program name is found on $PATH, as a shell would run it; a path is itself. */
+export function locateProgram(program: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (program.includes('/')) return program;
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!dir.startsWith('/')) continue;
+    const candidate = join(dir, program);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The version of `program` (a path, or a name on $PATH): remembered in `dir` when its file is unchanged,
+ * else `ask()`'s answer, remembered then (an empty answer is not). `ask` runs the program as found here.
+ */
+export async function cachedVersion(dir: string | undefined, program: string, ask: (path: string) => Promise<string>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const path = locateProgram(program, env) ?? program;
+  const cached = dir === undefined ? undefined : lookupVersion(dir, path);
+  if (cached?.version !== undefined) return cached.version;
+  const version = await ask(path);
+  if (dir !== undefined && version !== '') rememberVersion(dir, path, cached?.key, version);
+  return version;
 }

@@ -7,12 +7,12 @@
  */
 import { DefinitionError } from '../errors.js';
 import { compileDefinition } from '../compile/compile.js';
-import type { CompiledUnit } from '../compile/compiled.js';
 import type { CompileContext } from '../compile/context.js';
 import type { Definition } from '../compile/definition.js';
 import { kindOf, kindSpec, unitInfos } from '../compile/kinds.js';
 import type { Version } from '../compile/version.js';
-import type { UnitFile } from '../unit/unit-file.js';
+import type { Entry } from '../unit/syntax.js';
+import { entryError, type UnitFile } from '../unit/unit-file.js';
 import { checkUnitName } from '../unit/unit-name.js';
 import { installSymlinks, type Symlink } from './install.js';
 
@@ -25,6 +25,7 @@ export interface GeneratedUnit {
 }
 
 export interface GenerateResult {
+  /** The units, when no GenerateOptions.emit took them. */
   readonly units: GeneratedUnit[];
   /** Definitions that were skipped, each problem with its file, line and key. */
   readonly errors: DefinitionError[];
@@ -41,18 +42,27 @@ export interface GenerateOptions {
   readonly berth?: readonly string[];
   /** Checks [Checkpoint] calendars; the CLI passes systemd's (engine/calendar.ts). Default: accept all. */
   readonly validateCalendar?: (expr: string) => string | undefined;
+  /** Takes each unit as soon as it is final; without it, the result collects them. */
+  readonly emit?: (unit: GeneratedUnit) => void;
 }
 
 /** [Unit] keys by which a unit cannot start without another. */
-const HARD_DEPENDENCIES = ['Requires', 'Requisite', 'BindsTo'];
+const HARD_DEPENDENCIES = new Set(['Requires', 'Requisite', 'BindsTo']);
+
+/** A definition another one cannot start without, and the line that says so. */
+interface Need {
+  readonly file: string;
+  readonly entry: Entry;
+  readonly path: string;
+}
 
 /** One definition's outcome: its units when it compiled, else why not. */
 interface Outcome {
   readonly def: Definition;
-  readonly compiled?: CompiledUnit;
   readonly units: GeneratedUnit[];
   readonly errors: DefinitionError[];
   readonly warnings: DefinitionError[];
+  readonly needs: readonly Need[];
 }
 
 function bug(def: Definition, err: unknown): DefinitionError {
@@ -68,20 +78,33 @@ function nameProblem(def: Definition, fileName: string): DefinitionError | undef
   return e ? def.unit.error(e, c.problem) : new DefinitionError({ file: def.unit.path, line: 1 }, `its unit name is not valid: ${c.problem}`);
 }
 
+/** The other definitions a unit requires, binds to or is requisite of, by their generated services' names. */
+function needsOf(def: Definition, service: UnitFile, owner: ReadonlyMap<string, string>): Need[] {
+  const needs: Need[] = [];
+  for (const e of service.entries('Unit')) {
+    if (!HARD_DEPENDENCIES.has(e.key)) continue;
+    for (const word of service.splitEntry(e, { retainEscape: true }) ?? []) {
+      const file = owner.get(word);
+      if (file !== undefined && file !== def.fileName) needs.push({ file, entry: e, path: service.path });
+    }
+  }
+  return needs;
+}
+
 /** Compiles one definition into the text and links of each of its units. Never throws. */
-function build(def: Definition, ctx: CompileContext, header: readonly string[]): Outcome {
+function build(def: Definition, ctx: CompileContext, header: readonly string[], owner: ReadonlyMap<string, string>): Outcome {
   const units: GeneratedUnit[] = [];
   const warnings: DefinitionError[] = [];
-  let compiled: CompiledUnit;
+  const refused = (errors: DefinitionError[]): Outcome => ({ def, units: [], errors, warnings, needs: [] });
   try {
-    compiled = compileDefinition(def, ctx);
+    const compiled = compileDefinition(def, ctx);
     for (const w of compiled.warnings) warnings.push(w);
-    if (compiled.errors.length > 0) return { def, units, errors: [...compiled.errors], warnings };
+    if (compiled.errors.length > 0) return refused([...compiled.errors]);
     const main = { fileName: `${compiled.serviceName}.service`, unit: compiled.service };
     const all = [main, ...(compiled.extraUnits ?? [])];
     for (const { fileName } of all) {
       const bad = nameProblem(def, fileName);
-      if (bad) return { def, units, errors: [bad], warnings };
+      if (bad) return refused([bad]);
     }
     const text = (unit: UnitFile): string => unit.toString(header);
     const install = installSymlinks(main.unit, main.fileName);
@@ -94,14 +117,21 @@ function build(def: Definition, ctx: CompileContext, header: readonly string[]):
       const links = installed ? installSymlinks(extra.unit, extra.fileName).links : [];
       units.push({ fileName: extra.fileName, text: text(extra.unit), symlinks: links, source: def.unit.path });
     }
+    return { def, units, errors: [], warnings, needs: needsOf(def, compiled.service, owner) };
   } catch (err) {
-    return { def, units: [], errors: [err instanceof DefinitionError ? err : bug(def, err)], warnings };
+    return refused([err instanceof DefinitionError ? err : bug(def, err)]);
   }
-  return { def, compiled, units, errors: [], warnings };
 }
 
+/**
+ * Compiles every definition. A unit is final, and handed to `opts.emit` (or collected in the result),
+ * as soon as every definition it cannot start without is final too, so that most units go to disk while
+ * the others compile and nothing holds them all. A definition that needs a refused one is refused; pods
+ * are final last, when it is known which of their members are refused, with those that wait for them.
+ */
 export function generate(definitions: readonly Definition[], opts: GenerateOptions): GenerateResult {
   const refused = new Set<string>();
+  const accepted = new Set<string>();
   const ctx: CompileContext = {
     target: opts.target,
     user: opts.user,
@@ -116,53 +146,83 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   const owner = new Map<string, string>();
   for (const [fileName, info] of ctx.units) owner.set(`${info.serviceName}.service`, fileName);
 
-  const outcomes = new Map<string, Outcome>();
-  const record = (o: Outcome): void => {
-    outcomes.set(o.def.fileName, o);
-    if (o.errors.length > 0) refused.add(o.def.fileName);
-  };
+  const units: GeneratedUnit[] = [];
+  const emit = opts.emit ?? ((u: GeneratedUnit) => void units.push(u));
+  const errors: DefinitionError[] = [];
+  const warnings: DefinitionError[] = [];
   /** A problem found in a drop-in names the definition it refuses. */
   const owned = (def: Definition, e: DefinitionError): DefinitionError =>
     e.location.file === def.unit.path ? e : new DefinitionError({ ...e.location, definition: def.fileName }, e.detail);
-  for (const def of [...definitions].sort((a, b) => kindSpec(a).order - kindSpec(b).order)) record(build(def, ctx, header));
-
-  // Refuse what needs a refused definition, until nothing more is refused; pods are rebuilt each round,
-  // since their members may have been refused.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const o of outcomes.values()) {
-      if (!o.compiled || refused.has(o.def.fileName)) continue;
-      const service = o.compiled.service;
-      for (const e of service.entries('Unit')) {
-        if (!HARD_DEPENDENCIES.includes(e.key)) continue;
-        const needed = (service.splitEntry(e, { retainEscape: true }) ?? []).map((w) => owner.get(w)).find((f) => f !== undefined && f !== o.def.fileName && refused.has(f));
-        if (needed === undefined) continue;
-        record({ ...o, units: [], errors: [service.error(e, `depends on ${needed}, which was refused`)] });
-        grew = true;
-        break;
-      }
-    }
-    if (grew) for (const o of outcomes.values()) if (o.def.kind === 'pod' && !refused.has(o.def.fileName)) record(build(o.def, ctx, header));
-  }
-
-  const units: GeneratedUnit[] = [];
-  const errors: DefinitionError[] = [];
-  const warnings: DefinitionError[] = [];
   // Which definition each name in the output folder belongs to: a unit file, or an alias link.
   const written = new Map<string, string>();
-  for (const o of outcomes.values()) {
+  /** Outcomes that wait for another definition to be final, by the one each waits for. */
+  const waiting = new Map<string, Outcome[]>();
+
+  const release = (file: string): void => {
+    const waiters = waiting.get(file);
+    waiting.delete(file);
+    for (const w of waiters ?? []) settle(w);
+  };
+  const report = (o: Outcome, problems: readonly DefinitionError[]): void => {
     for (const w of capped(o.def, o.warnings)) warnings.push(owned(o.def, w));
-    for (const e of capped(o.def, o.errors)) errors.push(owned(o.def, e));
-    if (o.errors.length > 0) continue;
+    for (const e of capped(o.def, problems)) errors.push(owned(o.def, e));
+  };
+  const refuse = (o: Outcome, problems: readonly DefinitionError[]): void => {
+    refused.add(o.def.fileName);
+    report(o, problems);
+    release(o.def.fileName);
+  };
+  const accept = (o: Outcome): void => {
+    accepted.add(o.def.fileName);
+    report(o, []);
     const clash = o.units.find((u) => written.has(u.fileName));
-    if (clash) {
-      errors.push(new DefinitionError({ file: o.def.unit.path, line: 1 }, `${clash.fileName} is already generated from ${written.get(clash.fileName)}`));
-      continue;
+    if (clash) errors.push(new DefinitionError({ file: o.def.unit.path, line: 1 }, `${clash.fileName} is already generated from ${written.get(clash.fileName)}`));
+    else {
+      for (const u of o.units) written.set(u.fileName, o.def.unit.path);
+      for (const u of o.units) emit(withoutAliasClashes(u, written, warnings));
     }
-    for (const u of o.units) written.set(u.fileName, o.def.unit.path);
-    for (const u of o.units) units.push(u);
+    release(o.def.fileName);
+  };
+  /** The refusal of an outcome that needs a refused definition, if it does. */
+  const needsRefused = (o: Outcome): DefinitionError | undefined => {
+    const bad = o.needs.find((n) => refused.has(n.file));
+    return bad && entryError(bad.entry, bad.path, `depends on ${bad.file}, which was refused`);
+  };
+  /** Refuses, accepts, or makes wait for the first definition it needs that is not final yet. */
+  function settle(o: Outcome): void {
+    if (o.errors.length > 0) return refuse(o, o.errors);
+    const bad = needsRefused(o);
+    if (bad) return refuse(o, [bad]);
+    const open = o.needs.find((n) => !accepted.has(n.file));
+    if (!open) return accept(o);
+    const list = waiting.get(open.file);
+    if (list) list.push(o);
+    else waiting.set(open.file, [o]);
   }
-  return { units: units.map((u) => withoutAliasClashes(u, written, warnings)), errors, warnings };
+
+  const sorted = [...definitions].sort((a, b) => kindSpec(a).order - kindSpec(b).order);
+  const order = new Map(sorted.map((d, i) => [d.fileName, i]));
+  for (const def of sorted) if (def.kind !== 'pod') settle(build(def, ctx, header, owner));
+
+  // Left: the pods, built now that their members' fate is known, what waits for them, and definitions
+  // that need each other. Refuse what needs a refused definition until nothing more is; pods are rebuilt
+  // each round, as more of their members may have been refused.
+  const pods = () => sorted.filter((d) => d.kind === 'pod' && !refused.has(d.fileName)).map((d) => build(d, ctx, header, owner));
+  let left = [...pods(), ...[...waiting.values()].flat()].sort((a, b) => order.get(a.def.fileName)! - order.get(b.def.fileName)!);
+  waiting.clear();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const o of left) {
+      const problems = o.errors.length > 0 ? o.errors : [needsRefused(o)].filter((e) => e !== undefined);
+      if (problems.length === 0 || refused.has(o.def.fileName)) continue;
+      refuse(o, problems);
+      grew = true;
+    }
+    left = left.filter((o) => !refused.has(o.def.fileName));
+    if (grew) left = left.map((o) => (o.def.kind === 'pod' ? build(o.def, ctx, header, owner) : o));
+  }
+  for (const o of left) accept(o);
+  return { units, errors, warnings };
 }
 
 /** At most this many problems of one definition are reported, then how many more there are. */

@@ -39,6 +39,8 @@ class Tree {
   readonly dirs: string[] = [];
   readonly entries = new Map<string, Dirent[]>();
   readonly warnings: DefinitionError[] = [];
+  /** The names of every drop-in folder (NAME.d) in any search folder: most trees have none. */
+  readonly dropinFolders = new Set<string>();
   readonly #names = new Map<string, Set<string>>();
   readonly #listings = new Map<string, string[]>();
   readonly #visited = new Set<string>();
@@ -66,6 +68,7 @@ class Tree {
     this.entries.set(dir, entries);
     this.#names.set(dir, new Set(entries.map((e) => e.name)));
     for (const e of entries) {
+      if (e.name.endsWith('.d')) this.dropinFolders.add(e.name);
       if (e.name.endsWith('.d') || isPrivateSubfolder(dir, e.name)) continue;
       if (e.isDirectory() || (e.isSymbolicLink() && !kindOf(e.name))) this.#walk(join(dir, e.name), false);
     }
@@ -116,15 +119,18 @@ const NOT_REGULAR = 'not a regular file (a FIFO, socket or device)';
 
 /**
  * Reads a definition file as text, or says why it is not one. Only a regular file is opened (symlinks
- * followed), and without blocking, so a FIFO that takes its place between the check and the open cannot
- * hold the generator either; its size is checked before it is read to its end.
+ * followed: what the folder listing did not show as a regular file is looked at first), and without
+ * blocking, so a FIFO that takes its place between the listing and the open cannot hold the generator
+ * either; its size is checked before it is read to its end.
  */
-export function readDefinitionText(path: string): { text: string } | { skip: string } | { error: string } {
+export function readDefinitionText(path: string, listedAsFile = false): { text: string } | { skip: string } | { error: string } {
   let fd: number;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) return { skip: st.isDirectory() ? 'a folder, not a file' : NOT_REGULAR };
-    if (st.size > MAX_DEFINITION_BYTES) return { error: `is ${st.size} bytes; berth reads definitions of at most ${MAX_DEFINITION_BYTES} bytes` };
+    if (!listedAsFile) {
+      const st = statSync(path);
+      if (!st.isFile()) return { skip: st.isDirectory() ? 'a folder, not a file' : NOT_REGULAR };
+      if (st.size > MAX_DEFINITION_BYTES) return { error: `is ${st.size} bytes; berth reads definitions of at most ${MAX_DEFINITION_BYTES} bytes` };
+    }
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     if (code(err) === 'ELOOP') return { skip: 'a symlink that loops' };
@@ -160,8 +166,8 @@ interface Reading {
   readonly warnings: DefinitionError[];
 }
 
-function parseFile(path: string, r: Reading): UnitFile | undefined {
-  const read = readDefinitionText(path);
+function parseFile(path: string, r: Reading, listedAsFile = false): UnitFile | undefined {
+  const read = readDefinitionText(path, listedAsFile);
   if ('skip' in read) {
     r.warnings.push(at(path, `skipped: ${read.skip}`));
     return undefined;
@@ -178,7 +184,9 @@ function parseFile(path: string, r: Reading): UnitFile | undefined {
 /** Merges the definition's drop-ins; false when one of them could not be read, which refuses the definition. */
 function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading): boolean {
   const chosen = new Map<string, string>();
+  if (tree.dropinFolders.size === 0) return true;
   for (const name of dropinDirNames(fileName)) {
+    if (!tree.dropinFolders.has(name)) continue;
     for (const dir of tree.dirs) {
       for (const conf of tree.listing(dir, name)) {
         if (conf.endsWith('.conf') && !chosen.has(conf)) chosen.set(conf, join(dir, name, conf));
@@ -207,7 +215,7 @@ export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
       if (!kind || seen.has(fileName)) continue;
       const path = join(dir, fileName);
       try {
-        const unit = parseFile(path, r);
+        const unit = parseFile(path, r, entry.isFile());
         // As Quadlet does, a file that cannot be read leaves its name free for a later folder.
         if (!unit) continue;
         seen.add(fileName);

@@ -6,8 +6,9 @@
 import { calendarExpressions } from '../compile/checkpoint-settings.js';
 import { calendarValidator } from '../engine/calendar.js';
 import { podmanPath, targetVersion, type TargetVersion } from '../engine/podman-version.js';
+import { versionCacheDir } from '../engine/version-cache.js';
 import type { DefinitionError } from '../errors.js';
-import { generate, type GenerateResult } from './generate.js';
+import { generate, type GeneratedUnit, type GenerateResult } from './generate.js';
 import { loadDefinitions, type LoadResult } from './load.js';
 
 /** How long podman may take to say its version, once the definitions are read. */
@@ -20,6 +21,8 @@ export interface PlanOptions {
   /** The berth command written into checkpoint units. */
   readonly berth?: readonly string[];
   readonly env: NodeJS.ProcessEnv;
+  /** Takes each unit as soon as it is final (the generator writes it); without it, the result collects them. */
+  readonly emit?: (unit: GeneratedUnit) => void;
 }
 
 export interface Plan {
@@ -33,7 +36,7 @@ export interface Plan {
 
 export async function plan(searchDirs: readonly string[], opts: PlanOptions): Promise<Plan> {
   const abort = new AbortController();
-  const asked = targetVersion(opts.podmanVersion, opts.env, abort.signal);
+  const asked = targetVersion(opts.podmanVersion, opts.env, { signal: abort.signal, cacheDir: versionCacheDir(opts.user, opts.env) });
   asked.catch(() => undefined);
   const loaded = loadDefinitions(searchDirs);
   const limit = setTimeout(() => abort.abort(), VERSION_QUERY_MS);
@@ -43,6 +46,7 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
     user: opts.user,
     podman: podmanPath(opts.env),
     ...(opts.berth ? { berth: opts.berth } : {}),
+    ...(opts.emit ? { emit: opts.emit } : {}),
     validateCalendar: calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit))),
   });
   return {

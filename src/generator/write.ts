@@ -4,7 +4,7 @@
  * NAME or DIR/NAME (no `.`, `..` or empty part), makes DIR as a real folder inside the output folder, and
  * never follows a symlink it finds on the way, so nothing is ever created outside the folder systemd gave.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedUnit } from './generate.js';
 
@@ -36,44 +36,59 @@ function ensureFolder(root: string, dir: string, made: Set<string>): void {
   made.add(dir);
 }
 
-/** Creates one file or symlink at `rel` inside `root`, replacing what is there without following it. */
+/** Makes the file or link; false when something is in the way (EEXIST), which is never followed. */
+function create(path: string, content: Content): boolean {
+  try {
+    if ('link' in content) {
+      symlinkSync(content.link, path);
+      return true;
+    }
+    // 'wx' is O_CREAT|O_EXCL, which fails on anything at the path, a symlink too, and so never follows one.
+    // One call: Node opens, writes and closes a UTF-8 string in native code.
+    writeFileSync(path, content.text, { flag: 'wx', mode: 0o644 });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/**
+ * Creates one file or symlink at `rel` inside `root`, replacing what is there without following it. It
+ * tries creating first: the output folder is empty at every run, and a failed unlink costs an exception.
+ */
 export function place(root: string, rel: string, content: Content, made: Set<string> = new Set()): void {
   const dir = folderOf(rel);
   if (dir !== undefined) ensureFolder(root, dir, made);
   const path = join(root, rel);
+  if (create(path, content)) return;
   try {
     unlinkSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw code === 'EISDIR' || code === 'EPERM' ? new PlaceError(`refusing to replace the folder ${path}`) : err;
   }
-  if ('link' in content) {
-    symlinkSync(content.link, path);
-    return;
-  }
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  try {
-    const data = Buffer.from(content.text, 'utf8');
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-  } finally {
-    closeSync(fd);
-  }
+  if (!create(path, content)) throw new PlaceError(`${path} keeps being created by someone else`);
 }
 
-/** Writes every unit and its links; a unit that cannot be written is reported and the others still are. */
-export function writeUnits(outputDir: string, units: readonly GeneratedUnit[]): Array<{ unit: GeneratedUnit; error: Error }> {
-  mkdirSync(outputDir, { recursive: true });
-  const made = new Set<string>();
-  const failed: Array<{ unit: GeneratedUnit; error: Error }> = [];
-  for (const unit of units) {
+/** A generator's output folder, written unit by unit as the units are final. */
+export class OutputFolder {
+  readonly #made = new Set<string>();
+
+  constructor(readonly root: string) {
+    mkdirSync(root, { recursive: true });
+  }
+
+  /** Writes a unit and its links; returns why it could not be, and the other units are still written. */
+  write(unit: GeneratedUnit): Error | undefined {
     try {
-      place(outputDir, unit.fileName, { text: unit.text }, made);
-      for (const link of unit.symlinks) place(outputDir, link.path, { link: link.target }, made);
+      place(this.root, unit.fileName, { text: unit.text }, this.#made);
+      for (const link of unit.symlinks) place(this.root, link.path, { link: link.target }, this.#made);
+      return undefined;
     } catch (err) {
-      failed.push({ unit, error: err as Error });
+      return err as Error;
     }
   }
-  return failed;
 }
 
 /** The --dryrun form, as quadlet -dryrun prints it. */

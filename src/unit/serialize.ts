@@ -12,20 +12,25 @@ export const MAX_LINE = 1024 * 1024 - 1;
 
 // systemd ends a line at \n, \r or NUL, and strips spaces, tabs and line breaks around keys and values.
 const LINE_BREAK = /[\n\r\0]/;
-const SYSTEMD_SPACE = /^[ \t]|[ \t]$/;
+const isSystemdSpace = (c: number): boolean => c === 0x20 || c === 0x09;
 
 function keyProblem(key: string): string | undefined {
-  if (key === '' || key.includes('=')) return 'the key is empty or holds "="';
-  if (/[\x00-\x1f\x7f]/.test(key)) return 'the key holds a control character';
+  if (key === '') return 'the key is empty or holds "="';
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 0x3d) return 'the key is empty or holds "="';
+    if (c < 0x20 || c === 0x7f) return 'the key holds a control character';
+  }
   if (key[0] === '[' || key[0] === '#' || key[0] === ';') return `a key starting with "${key[0]}" reads as a section header or comment`;
-  if (SYSTEMD_SPACE.test(key)) return 'the key starts or ends with a space';
+  if (isSystemdSpace(key.charCodeAt(0)) || isSystemdSpace(key.charCodeAt(key.length - 1))) return 'the key starts or ends with a space';
   return undefined;
 }
 
 function valueProblem(value: string): string | undefined {
   if (LINE_BREAK.test(value)) return 'the value holds a line break or NUL, where systemd would end the line';
-  if (value.endsWith('\\')) return 'the value ends in a backslash, which would join the next line to it';
-  if (SYSTEMD_SPACE.test(value)) return 'the value starts or ends with a space or tab, which systemd drops';
+  const last = value.charCodeAt(value.length - 1);
+  if (last === 0x5c) return 'the value ends in a backslash, which would join the next line to it';
+  if (isSystemdSpace(value.charCodeAt(0)) || isSystemdSpace(last)) return 'the value starts or ends with a space or tab, which systemd drops';
   return undefined;
 }
 
@@ -41,23 +46,27 @@ function refuse(e: Entry, detail: string): DefinitionError {
 
 /** The text of a unit: header comment lines, then each section with its entries. */
 export function serializeUnit(sections: readonly Section[], header: readonly string[] = []): string {
-  const out: string[] = [];
+  let out = '';
   for (const line of header) {
     if (LINE_BREAK.test(line)) throw new Error(`a header comment cannot hold a line break: ${JSON.stringify(line)}`);
-    out.push(`# ${line}`.trimEnd());
+    out += `# ${line}`.trimEnd() + '\n';
   }
+  // Keys repeat from unit to unit: each is checked once per unit.
+  const goodKeys = new Set<string>();
   for (const section of sections) {
     const bad = sectionProblem(section.name);
     if (bad) throw new DefinitionError({ file: section.entries[0]?.file ?? '', line: section.line }, bad);
-    if (out.length > 0) out.push('');
-    out.push(`[${section.name}]`);
+    if (out !== '') out += '\n';
+    out += `[${section.name}]\n`;
     for (const e of section.entries) {
-      const problem = keyProblem(e.key) ?? valueProblem(e.value);
+      const problem = (goodKeys.has(e.key) ? undefined : keyProblem(e.key)) ?? valueProblem(e.value);
       if (problem) throw refuse(e, problem);
-      const line = `${e.key}=${e.value}`;
-      if (line.length > MAX_LINE / 3 && Buffer.byteLength(line) > MAX_LINE) throw refuse(e, `the line is longer than systemd's limit of ${MAX_LINE + 1} bytes`);
-      out.push(line);
+      goodKeys.add(e.key);
+      if (e.key.length + e.value.length >= MAX_LINE / 3 && Buffer.byteLength(e.key) + 1 + Buffer.byteLength(e.value) > MAX_LINE) {
+        throw refuse(e, `the line is longer than systemd's limit of ${MAX_LINE + 1} bytes`);
+      }
+      out += `${e.key}=${e.value}\n`;
     }
   }
-  return out.length === 0 ? '' : out.join('\n') + '\n';
+  return out;
 }

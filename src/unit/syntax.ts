@@ -70,10 +70,24 @@ function groupName(line: string): string | undefined {
  * loses half of that character. Such a key is refused rather than read as the broken bytes Quadlet makes of it.
  */
 function endsInSpaceByte(key: string): boolean {
-  const cp = key.codePointAt(key.length - 1 - (key.length > 1 && /[\udc00-\udfff]$/.test(key) ? 1 : 0)) ?? 0;
-  if (cp < 0x80) return false;
+  const lastUnit = key.charCodeAt(key.length - 1);
+  if (lastUnit < 0x80) return false;
+  const cp = key.codePointAt(key.length - 1 - (lastUnit >= 0xdc00 && lastUnit <= 0xdfff && key.length > 1 ? 1 : 0)) ?? 0;
   const lastByte = 0x80 | (cp & 0x3f);
   return lastByte === 0x85 || lastByte === 0xa0;
+}
+
+/** JavaScript's whitespace (String.prototype.trim): what column numbers have always counted past. */
+function isJsSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Where a line's text starts, 1-based, as columns are reported (past JavaScript's leading whitespace). */
+function startColumnOf(physical: string): number {
+  let i = 0;
+  while (i < physical.length && isJsSpace(physical.charCodeAt(i))) i++;
+  return i + 1;
 }
 
 /** A file with this many syntax errors is not read further: it is refused either way, and no log needs them all. */
@@ -115,7 +129,7 @@ export function parseUnit(text: string, path: string): ParseResult {
         if (i !== last) {
           if (remaining === '') {
             startLine = lineNo;
-            startColumn = physical.length - physical.trimStart().length + 1;
+            startColumn = startColumnOf(physical);
           }
           remaining += line;
           continue;
@@ -126,7 +140,7 @@ export function parseUnit(text: string, path: string): ParseResult {
         remaining = '';
       } else {
         startLine = lineNo;
-        startColumn = physical.length - physical.trimStart().length + 1;
+        startColumn = startColumnOf(physical);
       }
     }
     if (isComment(line)) continue;

@@ -8,6 +8,7 @@ import { splitWords, stripOuterQuotes, SplitError, type SplitOptions } from './q
 import { serializeUnit } from './serialize.js';
 import { parseUnit, type Entry, type Section } from './syntax.js';
 
+const NONE: readonly Entry[] = [];
 const TRUE_WORDS = new Set(['1', 'yes', 'true', 'on']);
 const FALSE_WORDS = new Set(['0', 'no', 'false', 'off']);
 
@@ -21,6 +22,34 @@ export const isBooleanWord = (value: string): boolean => {
   const v = stripOuterQuotes(value).toLowerCase();
   return TRUE_WORDS.has(v) || FALSE_WORDS.has(v);
 };
+
+/** A problem with an entry, reported where the definition has it (a generated entry's `from`). */
+export function entryError(entry: Entry, path: string, detail: string): DefinitionError {
+  const e = entry.from ?? entry;
+  return new DefinitionError({ file: e.file || path, line: e.line, column: e.column, key: e.key }, detail);
+}
+
+/**
+ * The words of an entry, per way of splitting: the key checks and the compiler split the same lines, and
+ * entries are never changed, so each is split once (keyed weakly: entries go with their units).
+ */
+const SPLITS = new Map<SplitOptions, WeakMap<Entry, string[] | SplitError>>([[ARGS, new WeakMap()], [STRV, new WeakMap()]]);
+
+/** The words of an entry, or why Quadlet cannot split it (it then ignores the line). */
+export function entryWords(e: Entry, opts: SplitOptions = ARGS): string[] | SplitError {
+  const cache = SPLITS.get(opts);
+  let words = cache?.get(e);
+  if (words === undefined) {
+    try {
+      words = splitWords(e.value, opts);
+    } catch (err) {
+      if (!(err instanceof SplitError)) throw err;
+      words = err;
+    }
+    cache?.set(e, words);
+  }
+  return words;
+}
 
 export class UnitFile {
   readonly #sections: Map<string, Section>;
@@ -62,7 +91,7 @@ export class UnitFile {
     return this.#sections.get(section)?.line || 1;
   }
 
-  #byKey(section: string, key: string): readonly Entry[] {
+  #indexOf(section: string): Map<string, Entry[]> {
     let index = this.#index.get(section);
     if (!index) {
       index = new Map();
@@ -73,7 +102,11 @@ export class UnitFile {
       }
       this.#index.set(section, index);
     }
-    return index.get(key) ?? [];
+    return index;
+  }
+
+  #byKey(section: string, key: string): readonly Entry[] {
+    return this.#indexOf(section).get(key) ?? NONE;
   }
 
   /** The last assignment of a key (possibly empty), or undefined. */
@@ -83,11 +116,11 @@ export class UnitFile {
   }
 
   /** The entries of a list key still in force: an empty assignment drops all before it. */
-  list(section: string, key: string): Entry[] {
+  list(section: string, key: string): readonly Entry[] {
     const all = this.#byKey(section, key);
     let from = 0;
     for (let i = 0; i < all.length; i++) if (all[i]!.value === '') from = i + 1;
-    return all.slice(from);
+    return from === 0 ? all : all.slice(from);
   }
 
   /** The last value with one pair of surrounding double quotes removed. */
@@ -108,12 +141,8 @@ export class UnitFile {
 
   /** The words of one entry, or undefined when Quadlet cannot split it (it then ignores the line). */
   splitEntry(e: Entry, opts: SplitOptions = ARGS): string[] | undefined {
-    try {
-      return splitWords(e.value, opts);
-    } catch (err) {
-      if (err instanceof SplitError) return undefined;
-      throw err;
-    }
+    const words = entryWords(e, opts);
+    return words instanceof SplitError ? undefined : words;
   }
 
   /** All words of a list key, each line split exec-style; a line that cannot be split is left out. */
@@ -133,8 +162,7 @@ export class UnitFile {
   }
 
   error(entry: Entry, detail: string): DefinitionError {
-    const e = entry.from ?? entry;
-    return new DefinitionError({ file: e.file || this.path, line: e.line, column: e.column, key: e.key }, detail);
+    return entryError(entry, this.path, detail);
   }
 
   // ---- edits -------------------------------------------------------------------------------------
@@ -142,8 +170,15 @@ export class UnitFile {
   #section(name: string): Section {
     let s = this.#sections.get(name);
     if (!s) this.#sections.set(name, (s = { name, line: 0, entries: [] }));
-    this.#index.delete(name);
     return s;
+  }
+
+  /** Keeps a built index in step with an entry added at the end (or, `first`, at the start) of its section. */
+  #indexed(section: string, e: Entry, first = false): void {
+    const index = this.#index.get(section);
+    const list = index?.get(e.key);
+    if (list) first ? list.unshift(e) : list.push(e);
+    else index?.set(e.key, [e]);
   }
 
   #entry(key: string, value: string, from: Entry | undefined): Entry {
@@ -152,20 +187,25 @@ export class UnitFile {
 
   /** Adds an entry; `from` is the definition's entry it was made from, for problems found later. */
   add(section: string, key: string, value: string, from?: Entry): void {
-    this.#section(section).entries.push(this.#entry(key, value, from));
+    const e = this.#entry(key, value, from);
+    this.#section(section).entries.push(e);
+    this.#indexed(section, e);
   }
 
   /** Puts an entry first in its section (defaults that the file's own lines may override). */
   prepend(section: string, key: string, value: string): void {
-    this.#section(section).entries.unshift(this.#entry(key, value, undefined));
+    const e = this.#entry(key, value, undefined);
+    this.#section(section).entries.unshift(e);
+    this.#indexed(section, e, true);
   }
 
   /** Removes every assignment of a key. */
   unset(section: string, key: string): void {
     const s = this.#sections.get(section);
     if (!s) return;
+    if (!s.entries.some((e) => e.key === key)) return;
     this.#sections.set(section, { ...s, entries: s.entries.filter((e) => e.key !== key) });
-    this.#index.delete(section);
+    this.#index.get(section)?.delete(key);
   }
 
   /** Sets a key to one value, replacing earlier assignments. */
@@ -202,6 +242,7 @@ export class UnitFile {
     for (const s of other.#sections.values()) {
       const target = this.#section(s.name);
       for (const e of s.entries) target.entries.push(e);
+      this.#index.delete(s.name);
     }
   }
 

@@ -130,12 +130,31 @@ test('without a version given, the generator asks $PODMAN --version, and falls b
   const podman = join(bin, 'podman');
   writeFileSync(podman, '#!/bin/sh\necho "podman version 4.2.1"\n');
   chmodSync(podman, 0o755);
-  const asked = await execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: podman } });
+  const runtime = { BERTH_RUNTIME_DIR: join(bin, 'run') };
+  const asked = await execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: podman, ...runtime } });
   // podman before 4.3 only knows --dns-opt.
   t.regex(asked.stdout, /ExecStart=\S+podman run .* --dns-opt ndots:1 /);
-  const missing = await execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: join(bin, 'missing') } });
+  const missing = await execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: join(bin, 'missing'), ...runtime } });
   t.regex(missing.stderr, /could not run \S+\/missing --version; compiling for podman \d+\.\d+/);
   t.regex(missing.stdout, / --dns-option ndots:1 /);
+});
+
+test('podman\'s answer is remembered in the runtime folder until the binary changes', async (t) => {
+  const dir = defs({ 'a.container': '[Container]\nImage=x\nDNSOption=ndots:1\n' });
+  const bin = mkdtempSync(join(tmpdir(), 'berth-podman-'));
+  const podman = join(bin, 'podman');
+  const asks = join(bin, 'asks');
+  const fake = (version: string) => `#!/bin/sh\necho asked >> ${asks}\necho "podman version ${version}"\n`;
+  writeFileSync(podman, fake('4.2.1'));
+  chmodSync(podman, 0o755);
+  const env = { BERTH_UNIT_DIRS: dir, PODMAN: podman, BERTH_RUNTIME_DIR: join(bin, 'run') };
+  const run = () => execa('node', [GENERATOR, '--dryrun'], { env });
+  t.regex((await run()).stdout, / --dns-opt ndots:1 /);
+  t.regex((await run()).stdout, / --dns-opt ndots:1 /);
+  t.is(readFileSync(asks, 'utf8'), 'asked\n', 'the second run did not ask');
+  writeFileSync(podman, fake('4.3.0'));
+  t.regex((await run()).stdout, / --dns-option ndots:1 /);
+  t.is(readFileSync(asks, 'utf8'), 'asked\nasked\n', 'the new binary was asked');
 });
 
 test('calendar expressions are judged by systemd, all in one go, and a section with too many schedules is refused alone', async (t) => {

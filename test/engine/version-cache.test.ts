@@ -1,76 +1,105 @@
-import test, { type ExecutionContext } from 'ava';
-import { chmod, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import test from 'ava';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VersionCache } from '../../src/engine/version-cache.js';
+import { cachedVersion, lookupVersion, rememberVersion, versionCacheDir } from '../../src/engine/version-cache.js';
 
-async function folder(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-versions-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+/** A folder holding a stand-in podman binary and a runtime folder for the cache. */
+function scene() {
+  const root = mkdtempSync(join(tmpdir(), 'berth-vcache-'));
+  const podman = join(root, 'podman');
+  writeFileSync(podman, '#!/bin/sh\necho "podman version 4.3.1"\n');
+  chmodSync(podman, 0o755);
+  return { root, podman, cache: join(root, 'run') };
 }
 
-/** An executable file standing for a program, and a counter of how often its version was asked. */
-async function program(dir: string, name: string): Promise<{ path: string; ask: () => Promise<string>; asked: () => number }> {
-  const path = join(dir, name);
-  await writeFile(path, '#!/bin/sh\n');
-  await chmod(path, 0o755);
-  let asked = 0;
-  return { path, ask: async () => `1.${++asked}`, asked: () => asked };
-}
-
-test('a version is asked once, then read from the file, also by another process', async (t) => {
-  const dir = await folder(t);
-  const podman = await program(dir, 'podman');
-  const file = join(dir, 'run', 'berth', 'versions.json');
-  t.is(await new VersionCache(file).get(podman.path, podman.ask), '1.1');
-  t.is(await new VersionCache(file).get(podman.path, podman.ask), '1.1');
-  t.is(podman.asked(), 1);
-  t.like(JSON.parse(await readFile(file, 'utf8')), { [podman.path]: { version: '1.1' } });
+test('a remembered version is found again while the binary stays the same', (t) => {
+  const { podman, cache } = scene();
+  const first = lookupVersion(cache, podman);
+  t.is(first.version, undefined);
+  rememberVersion(cache, podman, first.key, '4.3.1');
+  t.is(lookupVersion(cache, podman).version, '4.3.1');
+  t.deepEqual(readdirSync(cache), ['podman-version'], 'no temporary file is left');
 });
 
-test('a program file that changed (an upgrade) is asked again', async (t) => {
-  const dir = await folder(t);
-  const podman = await program(dir, 'podman');
-  const file = join(dir, 'versions.json');
-  await new VersionCache(file).get(podman.path, podman.ask);
-  await utimes(podman.path, new Date(), new Date(Date.now() + 5000));
-  t.is(await new VersionCache(file).get(podman.path, podman.ask), '1.2');
-  await writeFile(podman.path, '#!/bin/sh\n# a bigger one\n');
-  t.is(await new VersionCache(file).get(podman.path, podman.ask), '1.3');
-  t.is(await new VersionCache(file).get(podman.path, podman.ask), '1.3');
+test('a binary rewritten in place, or another podman path, is a miss', (t) => {
+  const { root, podman, cache } = scene();
+  rememberVersion(cache, podman, lookupVersion(cache, podman).key, '4.3.1');
+  writeFileSync(podman, '#!/bin/sh\necho "podman version 4.4.0"\n');
+  t.is(lookupVersion(cache, podman).version, undefined);
+  const other = join(root, 'podman2');
+  writeFileSync(other, readFileSync(podman));
+  t.is(lookupVersion(cache, other).version, undefined);
 });
 
-test('two programs asked at once are both remembered', async (t) => {
-  const dir = await folder(t);
-  const [podman, criu] = await Promise.all([program(dir, 'podman'), program(dir, 'criu')]);
-  const file = join(dir, 'versions.json');
-  const cache = new VersionCache(file, { PATH: `/nonexistent:${dir}` });
-  t.deepEqual(await Promise.all([cache.get(podman.path, podman.ask), cache.get('criu', criu.ask)]), ['1.1', '1.1']);
-  t.deepEqual(Object.keys(JSON.parse(await readFile(file, 'utf8'))).sort(), [criu.path, podman.path].sort());
+test('nothing is remembered when the binary changed while it was asked', (t) => {
+  const { podman, cache } = scene();
+  const { key } = lookupVersion(cache, podman);
+  writeFileSync(podman, '#!/bin/sh\necho "podman version 5.0.0"\n');
+  rememberVersion(cache, podman, key, '4.3.1');
+  t.is(lookupVersion(cache, podman).version, undefined);
 });
 
-test('a damaged cache file is read as empty, and an unwritable one fails nothing', async (t) => {
-  const dir = await folder(t);
-  const podman = await program(dir, 'podman');
-  const file = join(dir, 'versions.json');
-  await writeFile(file, '{"cut');
-  t.is(await new VersionCache(file).get(podman.path, podman.ask), '1.1');
-  t.like(JSON.parse(await readFile(file, 'utf8')), { [podman.path]: { version: '1.1' } });
+test('a cache in a folder others can write to, or behind a symlink, is not trusted', (t) => {
+  const { root, podman, cache } = scene();
+  const { key } = lookupVersion(cache, podman);
+  rememberVersion(cache, podman, key, '4.3.1');
+  chmodSync(cache, 0o777);
+  t.is(lookupVersion(cache, podman).version, undefined);
+  rememberVersion(cache, podman, key, '9.9.9');
+  chmodSync(cache, 0o755);
+  t.is(lookupVersion(cache, podman).version, '4.3.1', 'nothing was written into the open folder');
 
-  await writeFile(join(dir, 'a-file'), '');
-  t.is(await new VersionCache(join(dir, 'a-file', 'versions.json')).get(podman.path, podman.ask), '1.2');
+  const elsewhere = join(root, 'elsewhere');
+  mkdirSync(elsewhere);
+  writeFileSync(join(elsewhere, 'podman-version'), readFileSync(join(cache, 'podman-version')));
+  const linked = join(root, 'linked');
+  mkdirSync(linked);
+  symlinkSync(join(elsewhere, 'podman-version'), join(linked, 'podman-version'));
+  t.is(lookupVersion(linked, podman).version, undefined);
+  t.is(lookupVersion(join(root, 'link-to-folder'), podman).version, undefined);
+  symlinkSync(elsewhere, join(root, 'link-to-folder'));
+  t.is(lookupVersion(join(root, 'link-to-folder'), podman).version, undefined);
 });
 
-test('a program that is not there, or whose version cannot be told, is an error and is not remembered', async (t) => {
-  const dir = await folder(t);
-  const file = join(dir, 'versions.json');
-  const cache = new VersionCache(file, { PATH: dir });
-  await t.throwsAsync(cache.get('criu', async () => '4.2'), { message: 'criu is not on PATH' });
-  await mkdir(join(dir, 'criu'));
-  await t.throwsAsync(cache.get('criu', async () => '4.2'), { message: 'criu is not on PATH' }, 'a folder is not a program');
-  const podman = await program(dir, 'podman');
-  await t.throwsAsync(cache.get(podman.path, async () => Promise.reject(new Error('no answer'))), { message: 'no answer' });
-  t.is(await cache.get(podman.path, async () => ''), '');
-  t.is(await cache.get(podman.path, podman.ask), '1.1');
+test('a cache that cannot be written, or holds garbage, is no error', (t) => {
+  const { root, podman, cache } = scene();
+  writeFileSync(join(root, 'file'), '');
+  t.notThrows(() => rememberVersion(join(root, 'file', 'run'), podman, lookupVersion(cache, podman).key, '4.3.1'));
+  mkdirSync(cache);
+  writeFileSync(join(cache, 'podman-version'), '{"program": 3');
+  t.is(lookupVersion(cache, podman).version, undefined);
+  t.is(lookupVersion(cache, join(root, 'missing')).key, undefined);
+});
+
+test('the cache lives in the scope\'s runtime folder', (t) => {
+  t.is(versionCacheDir(false, {}), '/run/berth');
+  t.is(versionCacheDir(true, { XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/berth');
+  t.is(versionCacheDir(true, {}), undefined);
+  t.is(versionCacheDir(true, { BERTH_RUNTIME_DIR: '/tmp/x', XDG_RUNTIME_DIR: '/run/user/1000' }), '/tmp/x');
+});
+
+test('each program has its own entry, and a name is found on PATH before it is asked', async (t) => {
+  const { root, podman, cache } = scene();
+  const criu = join(root, 'criu');
+  writeFileSync(criu, '#!/bin/sh\n');
+  chmodSync(criu, 0o755);
+  const asked: string[] = [];
+  const ask = (version: string) => async (path: string) => {
+    asked.push(path);
+    return version;
+  };
+  const env = { PATH: `relative:${root}` };
+  t.is(await cachedVersion(cache, podman, ask('4.3.1'), env), '4.3.1');
+  t.is(await cachedVersion(cache, 'criu', ask('4.2'), env), '4.2');
+  t.is(await cachedVersion(cache, podman, ask('wrong'), env), '4.3.1');
+  t.is(await cachedVersion(cache, 'criu', ask('wrong'), env), '4.2');
+  t.deepEqual(asked, [podman, criu]);
+  t.deepEqual(readdirSync(cache).sort(), ['criu-version', 'podman-version']);
+});
+
+test('an empty answer is not remembered', async (t) => {
+  const { podman, cache } = scene();
+  t.is(await cachedVersion(cache, podman, async () => ''), '');
+  t.is(lookupVersion(cache, podman).version, undefined);
 });

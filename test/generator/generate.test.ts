@@ -127,3 +127,50 @@ test('a PodName or VolumeName with unit specifiers is resolved for the unit that
   t.regex(web, / --pod app-pod-x /);
   t.regex(web, / -v data-volume-data:\/d /);
 });
+
+test('units are handed on as soon as they are final, while later definitions still compile', (t) => {
+  const emitted: string[] = [];
+  const last = definition('z.container', '[Container]\nImage=img\n');
+  let seenWhenLastCompiled: string[] = [];
+  const watched = new Proxy(last.unit, {
+    get(target, prop, receiver) {
+      if (prop === 'clone') seenWhenLastCompiled = [...emitted];
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const result = generate([definition('a.container', '[Container]\nImage=img\n'), { ...last, unit: watched }], { ...opts, emit: (u) => emitted.push(u.fileName) });
+  t.deepEqual(seenWhenLastCompiled, ['a.service']);
+  t.deepEqual(emitted, ['a.service', 'z.service']);
+  t.deepEqual(result.units, [], 'the units went to emit, not into the result');
+});
+
+test('a unit that needs a later definition waits for it, and is refused with it', (t) => {
+  const emitted: string[] = [];
+  const result = generate(
+    [
+      definition('a.container', '[Unit]\nRequires=b.service\n[Container]\nImage=img\n'),
+      definition('b.container', '[Container]\nImage=img\nNope=1\n'),
+      definition('c.container', '[Unit]\nBindsTo=d.container\n[Container]\nImage=img\n'),
+      definition('d.container', '[Container]\nImage=img\n'),
+    ],
+    { ...opts, emit: (u) => emitted.push(u.fileName) },
+  );
+  t.deepEqual(emitted, ['d.service', 'c.service']);
+  t.deepEqual(result.errors.map((e) => e.message), [
+    '/etc/berth/definitions/b.container:3:1: Nope: unknown key in [Container]',
+    '/etc/berth/definitions/a.container:2:1: Requires: depends on b.container, which was refused',
+  ]);
+});
+
+test('definitions that require each other are both generated', (t) => {
+  const result = generate(
+    [
+      definition('a.container', '[Unit]\nRequires=b.container\n[Container]\nImage=img\n'),
+      definition('b.container', '[Unit]\nRequires=a.container\n[Container]\nImage=img\n'),
+    ],
+    opts,
+  );
+  t.deepEqual(result.errors, []);
+  t.deepEqual(result.units.map((u) => u.fileName), ['a.service', 'b.service']);
+});
