@@ -22,10 +22,11 @@
  * (/dev/shm would not do: podman gives it 64 MiB by default and dumps it itself as devshm-checkpoint.tar.)
  *
  * All three pass podman the same arguments (berth's: --export FILE --compress zstd --print-stats
- * --leave-running), into the same file system, with the PATH systemd gives services. berth finds the container through $BERTH_UNIT_DIRS (a
- * .container definition with a [Checkpoint] section, Keep=100), and after each of its rounds the bench
- * removes all but the newest archive, so every run sees one earlier archive, as in steady state. A global
- * `sync` (not timed) precedes every timed command, so no side pays for another's dirty pages.
+ * --leave-running), into the same file system, with the environment systemd gives services (SERVICE_ENV).
+ * berth finds the container through $BERTH_UNIT_DIRS (a .container definition with a [Checkpoint] section,
+ * Keep=100), and after each of its rounds the bench removes all but the newest archive, so every run sees
+ * one earlier archive, as in steady state. A global `sync` (not timed) precedes every timed command, so no
+ * side pays for another's dirty pages.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -37,8 +38,15 @@ import { listTar } from '../src/checkpoint/verify.js';
 import { loadNote, median, parseFlags, REPO, run, runOk, spread, timed } from './common.js';
 
 const NAME = 'berth-bench-ckpt';
-/** systemd's PATH for services, which the checkpoint service runs with; every side gets it, whatever the shell's PATH holds. */
-const SERVICE_ENV = { ...process.env, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+/**
+ * The environment systemd gives the checkpoint service (systemd.exec(5): its PATH, and LANG), for every side,
+ * rather than the shell's: that may hold what no service has, such as NODE_EXTRA_CA_CERTS, which makes every
+ * Node start read a CA bundle (55 ms of each berth run on the test machine, where the shell sets it).
+ */
+const SERVICE_ENV: NodeJS.ProcessEnv = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  ...(process.env['LANG'] ? { LANG: process.env['LANG'] } : {}),
+};
 const IMAGE = 'localhost/busybox:latest';
 const TARGET_FSYNC = 1.05;
 const TARGET_BARE = 1.25;
@@ -207,12 +215,13 @@ async function clock<T>(lines: string[], label: string, f: () => Promise<T> | T)
 /** What berth's run is made of, each part alone: start-up, what runs beside the export, and the export's read. */
 async function phases(b: Bench, lines: string[]): Promise<void> {
   lines.push('breakdown (each part alone, once):');
-  await clock(lines, 'node -e 0', () => runOk(process.execPath, ['-e', '0']));
-  await clock(lines, 'node + installed berth (berth --version)', () => runOk(process.execPath, [b.launcher, '--version']));
-  await clock(lines, 'podman --version + criu --version (once per binary)', () => [runOk('podman', ['--version']), runOk('criu', ['--version'])]);
+  const env = SERVICE_ENV;
+  await clock(lines, 'node -e 0', () => runOk(process.execPath, ['-e', '0'], { env }));
+  await clock(lines, 'node + installed berth (berth --version)', () => runOk(process.execPath, [b.launcher, '--version'], { env }));
+  await clock(lines, 'podman --version + criu --version (once per binary)', () => [runOk('podman', ['--version'], { env }), runOk('criu', ['--version'], { env })]);
   const file = join(b.scratch, 'phases.tar.zst');
   runOk('sync', []);
-  await clock(lines, 'podman container checkpoint --export', () => runOk('podman', podmanArgs(file)));
+  await clock(lines, 'podman container checkpoint --export', () => runOk('podman', podmanArgs(file), { env }));
   await clock(lines, 'its read (sha256, zstd frames, tar head) ‖ fsync', async () => (await new ExportReader(file, () => exportCheck(file, 'zstd'), Promise.resolve(), 0o600).result).durable);
   await clock(lines, 'sha256 alone (hashFile)', () => hashFile(file));
   await clock(lines, 'deep check: tar -t -R --zstd (restore, --verify)', () => listTar(file, 'zstd'));
@@ -222,7 +231,7 @@ async function phases(b: Bench, lines: string[]): Promise<void> {
   let tail = 0;
   await clock(lines, 'export read while written, until fsynced', async () => {
     const engine = new Promise<void>((resolve, reject) => {
-      spawn('podman', podmanArgs(followed), { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`podman exit ${code}`))));
+      spawn('podman', podmanArgs(followed), { stdio: 'ignore', env }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`podman exit ${code}`))));
     });
     const reader = new ExportReader(followed, () => exportCheck(followed, 'zstd'), engine, 0o600);
     await engine;
