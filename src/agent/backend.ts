@@ -4,7 +4,7 @@
  */
 import type * as DBus from 'dbus-next';
 import { CheckpointStore } from '../checkpoint/store.js';
-import { lockDir, takeCheckpoint } from '../checkpoint/take.js';
+import { takeCheckpoint } from '../checkpoint/take.js';
 import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.js';
 import { sinceOf, type LiveContainer, type LiveContainers } from '../containers/live-containers.js';
 import { checkpointColumns, lastCheckpoint, liveColumns, statusRow, type ContainerStatus } from '../containers/status.js';
@@ -111,7 +111,7 @@ export class ManagerBackend implements AgentBackend {
     const { name, checkpoint } = checkpointable(entry);
     if (!entry.container) throw new AgentError(ERRORS.failed, `${name}: its ContainerName uses specifiers berth cannot resolve outside systemd`);
     try {
-      const { archive } = await takeCheckpoint({ name, container: entry.container, settings: checkpoint, user: this.opts.user, podman: this.opts.podman, lockDir: lockDir(this.opts.user, this.opts.env) });
+      const { archive } = await takeCheckpoint({ name, container: entry.container, settings: checkpoint, user: this.opts.user, podman: this.opts.podman, env: this.opts.env });
       this.finished(name, true, archive.path, '');
       return archive.path;
     } catch (err) {

@@ -3,7 +3,9 @@
  *
  *   <name>-<YYYYMMDDTHHMMSSmmmZ>.tar[.zst|.gz]        an archive (valid only with a matching manifest)
  *   <archive>.json                                    its manifest
- *   .<archive>.tmp-<pid>, .<archive>.json.tmp-<pid>   being written by process <pid> (hidden)
+ *   .<archive>.tmp-<pid>/                             the private folder of an archive process <pid> is making
+ *                                                     (hidden): the export and manifest, under their own names
+ *   .<archive>.tmp-<pid>, .<archive>.json.tmp-<pid>   the same as files, from berth before it had the folders
  *
  * Timestamps are UTC with milliseconds, so names sort like their times. Anything else in the folder is
  * not berth's and is never touched.

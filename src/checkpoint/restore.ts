@@ -122,7 +122,7 @@ export interface ArchiveChoice {
   readonly archive?: string;
 }
 
-/** The archive a restore uses: the one given (it must be a valid archive of this container) or the newest valid one. */
+/** The archive a restore uses: the one given (it must be a valid archive of this container) or the newest valid one, deeply checked. */
 async function chooseArchive(opts: ArchiveChoice): Promise<ArchiveInfo> {
   const store = new CheckpointStore(opts.directory, opts.name);
   if (!opts.archive) {
@@ -130,10 +130,9 @@ async function chooseArchive(opts: ArchiveChoice): Promise<ArchiveInfo> {
     if (!latest) throw new CheckpointError('invalid', `no valid archive of ${opts.name} in ${store.dir}`);
     return latest;
   }
-  const wanted = resolve(opts.archive);
-  const archive = (await store.list({ verify: true })).find((a) => a.path === wanted);
-  if (!archive) throw new CheckpointError('invalid', `${wanted} is not an archive of ${opts.name} in ${store.dir}`);
-  if (!archive.valid) throw new CheckpointError('invalid', `${wanted} is not a valid archive: ${archive.problem}`);
+  const archive = await store.find(opts.archive);
+  if (!archive) throw new CheckpointError('invalid', `${resolve(opts.archive)} is not an archive of ${opts.name} in ${store.dir}`);
+  if (!archive.valid) throw new CheckpointError('invalid', `${archive.path} is not a valid archive: ${archive.problem}`);
   return archive;
 }
 

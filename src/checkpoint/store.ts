@@ -8,7 +8,7 @@
  * removes the newest valid archive, nor anything a live checkpoint may still be writing. Runs of the same
  * container are kept apart by CheckpointLock (lock.ts), which callers take around prepare…commit…prune.
  */
-import { chmod, chown, lstat, mkdir, open, readdir, readFile, statfs } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rm, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Compression } from '../compile/checkpoint-settings.js';
 import { CheckpointError } from '../errors.js';
@@ -18,6 +18,7 @@ import { parseManifest, type Manifest } from './manifest.js';
 import { archiveName, checkName, extensionOf, MANIFEST_SUFFIX, parseArchiveName, parseTempName, type ParsedArchiveName } from './names.js';
 import { PendingArchive } from './pending.js';
 import { isCode, mayOwn } from './process.js';
+import { deepVerify } from './verify.js';
 
 export type { ArchiveInfo } from './archive-info.js';
 export type { Manifest, ManifestFields } from './manifest.js';
@@ -38,42 +39,47 @@ export class CheckpointStore {
   }
 
   /**
-   * Creates the folder (0700, owned by this user) if needed, and an empty temporary file (0600) for the
-   * engine to export into. Refuses (CheckpointError `exists`) when an archive of that time already exists.
+   * Creates the folder (0700, owned by this user) if needed, and the archive's private temporary folder
+   * (0700) for the engine to export into. Refuses (CheckpointError `exists`) when an archive of that time
+   * already exists.
    */
   async prepare(compress: Compression, now: Date = new Date()): Promise<PendingArchive> {
     const fileName = archiveName(this.name, compress, now);
-    await this.#ensureFolder();
-    const pending = new PendingArchive(this.dir, fileName, compress, now);
+    const created = await this.#ensureFolder();
+    const pending = new PendingArchive(this.dir, fileName, compress, now, created);
     for (const path of [pending.finalPath, pending.manifestPath]) {
       if (await exists(path)) throw new CheckpointError('exists', `${path} already exists`);
     }
-    try {
-      await (await open(pending.tmpPath, 'wx', 0o600)).close();
-    } catch (x) {
-      if (isCode(x, 'EEXIST')) throw new CheckpointError('exists', `${pending.tmpPath} already exists`, { cause: x });
-      throw x;
-    }
+    await pending.reserve();
     return pending;
   }
 
   /**
    * Every archive (and manifest without archive) of this container, newest first, valid or not; temporary
    * files are not archives and are not listed. Without `verify` an archive is valid when its manifest
-   * parses and records the file's size; with it, its sha256 is computed again too.
+   * parses and records the file's size; with it, its sha256 is computed again too; with `deep`, tar also
+   * reads it to its end and finds a checkpoint in it (verify.ts).
    */
-  async list(opts: { verify?: boolean } = {}): Promise<ArchiveInfo[]> {
+  async list(opts: { verify?: boolean; deep?: boolean } = {}): Promise<ArchiveInfo[]> {
     const { archives } = await this.#scan();
+    const depth = opts.deep ? 'deep' : opts.verify ? 'sha256' : 'size';
     const infos: ArchiveInfo[] = [];
-    for (const a of archives) infos.push(await this.#inspect(a, opts.verify ?? false));
+    for (const a of archives) infos.push(await this.#inspect(a, depth));
     return infos;
   }
 
-  /** The newest archive whose sha256 matches its manifest (older ones are not hashed). */
+  /** One archive of this container, by its path, checked deeply; undefined when it is none of its archives. */
+  async find(path: string): Promise<ArchiveInfo | undefined> {
+    const wanted = resolve(path);
+    const a = (await this.#scan()).archives.find((x) => join(this.dir, x.archive) === wanted);
+    return a && this.#inspect(a, 'deep');
+  }
+
+  /** The newest archive that passes the deep check (older ones are not read). */
   async latestValid(): Promise<ArchiveInfo | undefined> {
     for (const quick of await this.list()) {
       if (!quick.valid) continue;
-      const verified = await this.#inspect(archiveOf(this.name, quick.path), true);
+      const verified = await this.#inspect(archiveOf(this.name, quick.path), 'deep');
       if (verified.valid) return verified;
     }
     return undefined;
@@ -85,8 +91,8 @@ export class CheckpointStore {
    *   first; the newest valid archive stays whatever its size, and once one is dropped all older go);
    * - invalid archives and stray manifests OLDER than the newest valid archive (a newer one may be a
    *   checkpoint being committed right now); none at all while there is no valid archive;
-   * - temporary files whose writer is gone (the pid in the name is dead, or belongs to a process that
-   *   started after the file was last written).
+   * - temporary folders (and files) whose writer is gone (the pid in the name is dead, or belongs to a
+   *   process that started after the folder was last written).
    * Validity here is the quick check of list(); prune after a commit, whose archive is known good.
    * A manifest is removed before its archive, so an interrupted prune leaves only invalid leftovers.
    */
@@ -95,7 +101,7 @@ export class CheckpointStore {
     if (maxTotalSize !== undefined && !(maxTotalSize >= 0)) throw new CheckpointError('invalid', `maxTotalSize must be a number of bytes, not ${maxTotalSize}`);
     const { archives, temps } = await this.#scan();
     const infos: ArchiveInfo[] = [];
-    for (const a of archives) infos.push(await this.#inspect(a, false));
+    for (const a of archives) infos.push(await this.#inspect(a, 'size'));
 
     const doomed: ArchiveInfo[] = [];
     const newestValid = infos.find((i) => i.valid);
@@ -133,7 +139,11 @@ export class CheckpointStore {
         if (isCode(x, 'ENOENT')) continue;
         throw x;
       }
-      if (!(await mayOwn(t.pid, mtimeMs))) await remove(t.path);
+      if (!(await mayOwn(t.pid, mtimeMs))) {
+        // A private folder of an archive being made (or, from berth before it had them, a file).
+        await rm(t.path, { recursive: true, force: true });
+        removed.push(t.path);
+      }
     }
     if (removed.length > 0) await fsyncDir(this.dir);
     return removed;
@@ -158,7 +168,8 @@ export class CheckpointStore {
     return (await this.list()).find((i) => i.valid)?.size ?? 0;
   }
 
-  async #ensureFolder(): Promise<void> {
+  /** Makes sure the folder exists with its owner and mode; true when this call created it. */
+  async #ensureFolder(): Promise<boolean> {
     await mkdir(dirname(this.dir), { recursive: true, mode: FOLDER_MODE });
     let created = false;
     try {
@@ -174,9 +185,10 @@ export class CheckpointStore {
     if (uid !== undefined && gid !== undefined && (st.uid !== uid || st.gid !== gid)) await chown(this.dir, uid, gid);
     if ((st.mode & 0o7777) !== FOLDER_MODE) await chmod(this.dir, FOLDER_MODE);
     if (created) await fsyncDir(dirname(this.dir));
+    return created;
   }
 
-  /** Archive names (from archives and manifests alike), newest first, and temporary files. */
+  /** Archive names (from archives and manifests alike), newest first, and temporary folders and files. */
   async #scan(): Promise<{ archives: ParsedArchiveName[]; temps: { path: string; pid: number }[] }> {
     let names: string[];
     try {
@@ -202,7 +214,7 @@ export class CheckpointStore {
     return { archives: sorted, temps };
   }
 
-  async #inspect(a: ParsedArchiveName, verify: boolean): Promise<ArchiveInfo> {
+  async #inspect(a: ParsedArchiveName, depth: 'size' | 'sha256' | 'deep'): Promise<ArchiveInfo> {
     const path = join(this.dir, a.archive);
     const manifestPath = path + MANIFEST_SUFFIX;
     const base = { path, manifestPath, createdAt: a.createdAt };
@@ -235,15 +247,18 @@ export class CheckpointStore {
     if (fileProblem) return invalid(fileProblem);
     if (manifest.compress !== a.compress) return invalid(`its manifest says ${manifest.compress}, its name ${extensionOf(a.compress)}`);
     if (manifest.size !== size) return invalid(`the archive has ${size} bytes, its manifest records ${manifest.size}`);
-    if (verify) {
-      let hashed: { sha256: string; size: number };
-      try {
-        hashed = await hashFile(path);
-      } catch (x) {
-        return invalid(`the archive cannot be read (${(x as NodeJS.ErrnoException).code ?? (x as Error).message})`);
+    if (depth !== 'size') {
+      // The deep check (tar decompressing to the end) runs beside the hash: both read the same pages.
+      const [hashed, deep] = await Promise.allSettled([hashFile(path), depth === 'deep' ? deepVerify(path, a.compress) : undefined]);
+      if (hashed.status === 'rejected') {
+        return invalid(`the archive cannot be read (${(hashed.reason as NodeJS.ErrnoException).code ?? (hashed.reason as Error).message})`);
       }
-      if (hashed.size !== manifest.size) return invalid(`the archive has ${hashed.size} bytes, its manifest records ${manifest.size}`);
-      if (hashed.sha256 !== manifest.sha256) return invalid('its sha256 does not match its manifest: the archive is damaged');
+      if (hashed.value.size !== manifest.size) return invalid(`the archive has ${hashed.value.size} bytes, its manifest records ${manifest.size}`);
+      if (hashed.value.sha256 !== manifest.sha256) return invalid('its sha256 does not match its manifest: the archive is damaged');
+      if (deep.status === 'rejected') {
+        if (!(deep.reason instanceof CheckpointError)) throw deep.reason;
+        return invalid(deep.reason.message);
+      }
     }
     return { ...base, size, manifest, valid: true };
   }

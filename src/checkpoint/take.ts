@@ -1,12 +1,15 @@
 /**
  * `berth checkpoint NAME`: exports a CRIU checkpoint of the running container into the store, then applies
- * retention. Order matters for the guarantees: lock, check, export into a temporary file, verify and commit
- * (only then does the archive count), and only after that delete old archives.
+ * retention. Order matters for the guarantees: lock, check the space, export into the archive's private
+ * temporary folder (read, checked and flushed as it is written), commit (only then does the archive count),
+ * and only after that delete old archives.
  */
 import { createHash } from 'node:crypto';
 import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointError, EngineError } from '../errors.js';
-import { criuVersion, Podman } from '../engine/podman.js';
+import { criuVersion, Podman, type ContainerState } from '../engine/podman.js';
+import { cachedVersion, versionCacheDir } from '../engine/version-cache.js';
+import { containerOf, type CheckpointedContainer } from './config-dump.js';
 import { CheckpointLock } from './lock.js';
 import { CheckpointStore, type ArchiveInfo } from './store.js';
 
@@ -17,8 +20,11 @@ export interface TakeOptions {
   readonly settings: CheckpointSettings;
   readonly user: boolean;
   readonly podman?: Podman;
-  /** Folder of the per-container locks (default /run/berth/locks, or $XDG_RUNTIME_DIR/berth/locks). */
-  readonly lockDir?: string;
+  /**
+   * Names the runtime folders, of the per-container locks (lockDir()) and of the remembered versions, and
+   * holds the PATH criu is found on (default: this process's environment).
+   */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface TakeResult {
@@ -46,47 +52,76 @@ const MIN_FREE = 16 * 1024 * 1024;
 
 export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
   const podman = opts.podman ?? new Podman();
-  const { settings } = opts;
-  const lock = await CheckpointLock.acquire(opts.lockDir ?? lockDir(opts.user), opts.name);
-  try {
-    const state = await podman.inspect(opts.container);
-    if (!state?.running) {
-      throw new CheckpointError('invalid', `container ${opts.container} (${opts.name}.service) is not running; nothing was written`);
+  const { settings, env = process.env } = opts;
+  /**
+   * What to report for a failure: that the container does not run, when podman says so. Asked only then: the
+   * export itself fails when the container does not run, and the manifest takes what it says about the
+   * container from the archive (config-dump.ts), so a checkpoint that works runs no inspect. When podman
+   * cannot answer either, the failure itself says more.
+   */
+  const refusal = async (err: unknown): Promise<unknown> => {
+    let state: ContainerState | undefined;
+    try {
+      state = await podman.inspect(opts.container);
+    } catch {
+      return err;
     }
-    const store = new CheckpointStore(settings.directory, opts.name);
-    const last = await store.estimateNeed();
+    return state?.running ? err : new CheckpointError('invalid', `container ${opts.container} (${opts.name}.service) is not running; nothing was written`);
+  };
+  const locks = lockDir(opts.user, env);
+  const store = new CheckpointStore(settings.directory, opts.name);
+  // The free space is looked at while the lock is taken: it only reads, and needs nothing from the lock.
+  const [locked, space] = await Promise.allSettled([CheckpointLock.acquire(locks, opts.name), Promise.all([store.estimateNeed(), store.freeBytes()])]);
+  if (locked.status === 'rejected') throw locked.reason;
+  const lock = locked.value;
+  try {
+    // Only the manifest needs them, so they are found while the export runs; a version that cannot be told
+    // is recorded as unknown rather than failing the checkpoint. They are remembered where the generator
+    // remembers podman's (version-cache.ts).
+    const cacheDir = versionCacheDir(opts.user, env);
+    const versions = Promise.all([
+      cachedVersion(cacheDir, podman.binary, () => podman.version(), env).catch(() => 'unknown'),
+      cachedVersion(cacheDir, 'criu', criuVersion, env).catch(() => 'unknown'),
+    ]);
+    if (space.status === 'rejected') throw space.reason;
+    const [last, free] = space.value;
     const need = Math.max(MIN_FREE, last * SPACE_FACTOR);
-    const free = await store.freeBytes();
     if (free < need) {
       const why = `${last > 0 ? `${SPACE_FACTOR} × the last archive's ${mib(last)}, and ` : ''}at least ${mib(MIN_FREE)}`;
-      throw new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, but a checkpoint needs ${mib(need)} (${why}); nothing was written`);
+      throw await refusal(new CheckpointError('invalid', `only ${mib(free)} free in ${store.dir}, but a checkpoint needs ${mib(need)} (${why}); nothing was written`));
     }
     const started = Date.now();
-    // Asked while the export runs: they are only needed for the manifest.
-    // A version that cannot be read is recorded as unknown rather than failing the checkpoint.
-    const versions = Promise.all([podman.version().catch(() => 'unknown'), criuVersion().catch(() => 'unknown')]);
     const pending = await store.prepare(settings.compress);
     let stats: unknown;
+    let container: CheckpointedContainer;
     try {
-      stats = parseStats(await podman.checkpoint(opts.container, pending.tmpPath, settings));
+      const exporting = podman.checkpoint(opts.container, pending.tmpPath, settings);
+      pending.follow(exporting);
+      try {
+        stats = parseStats(await exporting);
+      } catch (err) {
+        throw await refusal(err instanceof EngineError ? err : new EngineError([podman.binary, 'container', 'checkpoint'], undefined, String(err)));
+      }
+      container = containerOf((await pending.checked()).configDump, pending.finalPath);
     } catch (err) {
       await pending.abort();
-      throw err instanceof EngineError ? err : new EngineError([podman.binary, 'container', 'checkpoint'], undefined, String(err));
+      throw err;
     }
+    const [podmanVersion, criu] = await versions;
     const archive = await pending
       .commit({
         name: opts.name,
         container: opts.container,
-        containerId: state.id,
-        image: state.image,
+        containerId: container.id,
+        image: container.image,
         unit: `${opts.name}.service`,
-        podmanVersion: (await versions)[0],
-        criuVersion: (await versions)[1],
+        podmanVersion,
+        criuVersion: criu,
         durationMs: Date.now() - started,
         leaveRunning: settings.leaveRunning,
         tcpEstablished: settings.tcpEstablished,
         fileLocks: settings.fileLocks,
-        runHash: runHash(state.createCommand),
+        runHash: runHash(container.createCommand),
         ...(stats !== undefined ? { stats } : {}),
       })
       .catch(async (err: unknown) => {

@@ -44,9 +44,9 @@ function row(a: ArchiveInfo, now: Date) {
   };
 }
 
-export async function runCheckpoints(name: string, flags: ScopeFlags & { json?: boolean }): Promise<number> {
+export async function runCheckpoints(name: string, flags: ScopeFlags & { json?: boolean; verify?: boolean }): Promise<number> {
   const c = checkpointable(name, flags);
-  const archives = await new CheckpointStore(c.checkpoint.directory, c.serviceName).list({ verify: true });
+  const archives = await new CheckpointStore(c.checkpoint.directory, c.serviceName).list({ verify: true, deep: flags.verify ?? false });
   const now = new Date();
   if (flags.json) {
     process.stdout.write(JSON.stringify(archives.map((a) => row(a, now)), null, 2) + '\n');

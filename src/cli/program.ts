@@ -1,10 +1,12 @@
-/** The berth command line (commander). Only this layer turns errors into messages and exit codes. */
+/**
+ * The berth command line (commander). Only this layer turns errors into messages and exit codes. Each
+ * command's code is imported when that command runs, so that a command loads only its own (in the bundle
+ * too, where esbuild defers the evaluation of what is imported dynamically).
+ */
 import { Command } from 'commander';
 import { exitStatusFor } from './exit.js';
-import { runGenerate } from './generate-command.js';
-import { runValidate } from './validate-command.js';
-import { runCheckpoint, runCheckpoints, runPrune, runRestore, runStart, type ScopeFlags } from './checkpoint-commands.js';
-import { registerDoctor } from './doctor-command.js';
+import type { ScopeFlags } from './checkpoint-commands.js';
+import type { DoctorFlags } from './doctor-command.js';
 import { VERSION } from '../version.js';
 
 const HELP_FOOTER = `
@@ -13,6 +15,8 @@ important first; $BERTH_UNIT_DIRS replaces the list. Environment:
 BERTH_PODMAN_VERSION, PODMAN, BERTH_COMMAND. Exit status: 0 on success.
 \`berth doctor\` checks this host. Manuals: berth(1), berth.container(5),
 berth.definitions(5).`;
+
+const checkpointCommands = () => import('./checkpoint-commands.js');
 
 /** A command about one container: its NAME and --user, then the command's own options. */
 function containerCommand(cli: Command, verb: string, description: string, run: (name: string, opts: ScopeFlags) => Promise<number>, argument = 'the container unit'): Command {
@@ -42,6 +46,7 @@ export function program(): Command {
     .option('--dryrun', 'print the units to stdout instead of writing them')
     .option('--podman-version <x.y>', 'the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
     .action(async (dirs: string[], opts) => {
+      const { runGenerate } = await import('./generate-command.js');
       process.exitCode = await runGenerate(dirs, opts);
     });
 
@@ -52,14 +57,16 @@ export function program(): Command {
     .option('--user', 'check as for the user manager')
     .option('--podman-version <x.y>', 'the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
     .action(async (paths: string[], opts) => {
+      const { runValidate } = await import('./validate-command.js');
       process.exitCode = await runValidate(paths, opts);
     });
 
-  containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", runCheckpoint, 'the container unit, e.g. web for web.service');
-  containerCommand(cli, 'checkpoints', "list a container's archives: time, size, age, and whether the sha256 still matches", runCheckpoints)
-    .option('--json', 'machine-readable output');
-  containerCommand(cli, 'prune', 'apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now', runPrune);
-  containerCommand(cli, 'restore', 'stop the unit and start it again from an archive, so systemd keeps managing the restored container', runRestore)
+  containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service');
+  containerCommand(cli, 'checkpoints', "list a container's archives: time, size, age, and whether the sha256 still matches", async (name, opts) => (await checkpointCommands()).runCheckpoints(name, opts))
+    .option('--json', 'machine-readable output')
+    .option('--verify', 'also have tar read each archive to its end (what a restore checks)');
+  containerCommand(cli, 'prune', 'apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now', async (name, opts) => (await checkpointCommands()).runPrune(name, opts));
+  containerCommand(cli, 'restore', 'stop the unit and start it again from an archive, so systemd keeps managing the restored container', async (name, opts) => (await checkpointCommands()).runRestore(name, opts))
     .option('--archive <file>', 'the archive to restore (default: the newest valid one)')
     .option('--latest', 'the newest valid archive (the default)');
 
@@ -72,10 +79,18 @@ export function program(): Command {
     .requiredOption('--directory <dir>', 'the [Checkpoint] folder')
     .option('--restore-latest', 'restore the newest valid archive when there is one')
     .action(async (name: string, argv: string[], opts) => {
-      process.exitCode = await runStart(name, argv, opts);
+      process.exitCode = await (await checkpointCommands()).runStart(name, argv, opts);
     });
 
-  registerDoctor(cli, VERSION);
+  cli
+    .command('doctor')
+    .description('check the host: podman, its runtime and CRIU, cgroups, systemd, the generator links, the agent, the checkpoint folders')
+    .option('--json', 'machine-readable output: {ok, summary, checks: [{id, title, status, summary, fix, details}]}')
+    .addHelpText('after', '\nEach check prints ok, WARN or FAIL, and a fix for anything not ok. Exit status: 0 when no check failed, 1 otherwise.')
+    .action(async (opts: DoctorFlags) => {
+      const { runDoctor } = await import('./doctor-command.js');
+      process.exitCode = await runDoctor(opts, VERSION);
+    });
 
   cli
     .command('status')

@@ -10,11 +10,8 @@ import { podmanPath } from './podman-version.js';
 export interface ContainerState {
   readonly id: string;
   readonly name: string;
-  readonly image: string;
   readonly running: boolean;
   readonly conmonPid: number;
-  /** The argv the container was created with: it identifies what an archive of it will restore. */
-  readonly createCommand: readonly string[];
 }
 
 /** One row of `podman ps -a`: what both the container's state and its health are read from. */
@@ -44,6 +41,7 @@ export type RestoreFlags = Pick<CheckpointFlags, 'tcpEstablished' | 'fileLocks'>
 
 const LIST_TIMEOUT_MS = 30_000;
 const INSPECT_TIMEOUT_MS = 60_000;
+const VERSION_TIMEOUT_MS = 10_000;
 
 export class Podman {
   constructor(
@@ -87,19 +85,9 @@ export class Podman {
       if (/no such container/i.test(r.stderr)) return undefined;
       throw commandFailed([this.binary, ...args], r);
     }
-    const [c] = JSON.parse(r.stdout) as Array<{
-      Id: string; Name: string; ImageName?: string; Image: string;
-      State: { Running: boolean; ConmonPid?: number }; Config?: { CreateCommand?: string[] };
-    }>;
+    const [c] = JSON.parse(r.stdout) as Array<{ Id: string; Name: string; State: { Running: boolean; ConmonPid?: number } }>;
     if (!c) return undefined;
-    return {
-      id: c.Id,
-      name: c.Name,
-      image: c.ImageName ?? c.Image,
-      running: c.State.Running,
-      conmonPid: c.State.ConmonPid ?? 0,
-      createCommand: c.Config?.CreateCommand ?? [],
-    };
+    return { id: c.Id, name: c.Name, running: c.State.Running, conmonPid: c.State.ConmonPid ?? 0 };
   }
 
   /** Exports a CRIU checkpoint of a running container into `file`; returns podman's output (--print-stats). */
@@ -124,8 +112,12 @@ export class Podman {
     await this.run(['rm', '-f', '--ignore', '-t', '0', name]);
   }
 
+  /** podman's own version, as `podman --version` prints it. */
   async version(): Promise<string> {
-    return (await this.run(['version', '--format', '{{.Client.Version}}'])).stdout.trim();
+    const { stdout } = await this.run(['--version'], { timeoutMs: VERSION_TIMEOUT_MS });
+    const version = /^podman version (\S+)$/m.exec(stdout)?.[1];
+    if (!version) throw new EngineError([this.binary, '--version'], 0, '', `${this.binary} --version names no version: ${stdout.trim().slice(0, 200)}`);
+    return version;
   }
 
   /** Removes what the OCI runtime still holds of a container whose conmon was killed (best effort). */
@@ -135,8 +127,10 @@ export class Podman {
   }
 }
 
-/** CRIU's version as `criu --version` reports it ('' when CRIU is missing). */
-export async function criuVersion(): Promise<string> {
-  const r = await runCommand(['criu', '--version'], { timeoutMs: 10_000 });
-  return r.exitCode === 0 ? (/Version:\s*(\S+)/.exec(r.stdout)?.[1] ?? '') : '';
+/** CRIU's version as `criu --version` reports it (`criu`: its path, as version-cache.ts found it); EngineError when it cannot be told. */
+export async function criuVersion(criu: string): Promise<string> {
+  const { stdout } = await mustRun([criu, '--version'], { timeoutMs: VERSION_TIMEOUT_MS });
+  const version = /Version:\s*(\S+)/.exec(stdout)?.[1];
+  if (!version) throw new EngineError([criu, '--version'], 0, '', `${criu} --version names no version: ${stdout.trim().slice(0, 200)}`);
+  return version;
 }

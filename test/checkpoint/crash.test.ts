@@ -8,7 +8,7 @@ import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,8 @@ import { at, fields, tempDir, writeExport } from './fixtures.js';
 
 const CHILD = new URL('./commit-child.js', import.meta.url).pathname;
 const KILLS = 20;
+
+const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -122,16 +124,20 @@ test('a SIGKILL at any moment of a commit never leaves a valid-looking incomplet
     const mine = listed.find((l) => l.createdAt.getTime() === at(10, i).getTime());
     const stamp = mine ? mine.path.slice(store.dir.length + 1) : `web-${at(10, i).toISOString().replace(/[-:.]/g, '')}.tar.zst`;
     const present = new Set(await readdir(store.dir));
+    const temp = [...present].find((n) => n.startsWith(`.${stamp}.tmp-`));
+    const inTemp = new Set(temp ? await readdir(join(store.dir, temp)) : []);
     const state = [
       present.has(stamp) && 'archive',
       present.has(`${stamp}.json`) && 'manifest',
-      [...present].some((n) => n.startsWith(`.${stamp}.tmp-`)) && 'temp archive',
-      [...present].some((n) => n.startsWith(`.${stamp}.json.tmp-`)) && 'temp manifest',
+      inTemp.has(stamp) && 'temp archive',
+      inTemp.has(`${stamp}.json`) && 'temp manifest',
+      temp !== undefined && inTemp.size === 0 && 'empty temp folder',
     ]
       .filter(Boolean)
       .join(' + ') || 'nothing';
     outcomes[state] = (outcomes[state] ?? 0) + 1;
-    t.is(mine?.valid ?? false, state === 'archive + manifest', state);
+    // Valid exactly when archive and manifest have their names; what is left of the temporary folder does not count.
+    t.is(mine?.valid ?? false, state.startsWith('archive + manifest'), state);
     if (mine?.valid) committed++;
     t.true(run.done === undefined || mine?.valid === true, 'a child that reported done has a valid archive');
   }
@@ -154,26 +160,29 @@ function requireStrace(): void {
   }
 }
 
+type CommitFile = 'temp folder' | 'temp archive' | 'temp manifest' | 'archive' | 'manifest';
+
 interface CrashPoint {
   readonly before: string;
-  /** Which of the commit's files the system call touches. */
-  readonly file: 'temp archive' | 'temp manifest' | 'archive' | 'manifest' | 'folder';
+  /** Which of the commit's files (or the container's folder) the system call touches. */
+  readonly file: CommitFile | 'folder';
   readonly syscalls: readonly string[];
   /** Whether the archive is complete (and must then be valid) when the process dies there. */
   readonly committed: boolean;
   /** The commit's files that exist at that moment. */
-  readonly left: readonly CrashPoint['file'][];
+  readonly left: readonly CommitFile[];
 }
 
 const CRASH_POINTS: readonly CrashPoint[] = [
-  { before: 'the export is fsynced', file: 'temp archive', syscalls: ['fsync', 'fdatasync'], committed: false, left: ['temp archive'] },
-  { before: 'the manifest temp file is created', file: 'temp manifest', syscalls: ['open', 'openat'], committed: false, left: ['temp archive'] },
-  { before: 'the manifest is written', file: 'temp manifest', syscalls: ['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2'], committed: false, left: ['temp archive', 'temp manifest'] },
-  { before: 'the manifest is fsynced', file: 'temp manifest', syscalls: ['fsync', 'fdatasync'], committed: false, left: ['temp archive', 'temp manifest'] },
-  { before: 'the archive is linked to its name', file: 'archive', syscalls: ['link', 'linkat', 'rename', 'renameat', 'renameat2'], committed: false, left: ['temp archive', 'temp manifest'] },
-  { before: "the archive's temp name is removed", file: 'temp archive', syscalls: ['unlink', 'unlinkat'], committed: false, left: ['temp archive', 'temp manifest', 'archive'] },
-  { before: 'the manifest is linked to its name', file: 'manifest', syscalls: ['link', 'linkat', 'rename', 'renameat', 'renameat2'], committed: false, left: ['temp manifest', 'archive'] },
-  { before: "the manifest's temp name is removed", file: 'temp manifest', syscalls: ['unlink', 'unlinkat'], committed: true, left: ['temp manifest', 'archive', 'manifest'] },
+  { before: 'the export is fsynced', file: 'temp archive', syscalls: ['fsync', 'fdatasync'], committed: false, left: ['temp folder', 'temp archive'] },
+  { before: 'the manifest temp file is created', file: 'temp manifest', syscalls: ['open', 'openat'], committed: false, left: ['temp folder', 'temp archive'] },
+  { before: 'the manifest is written', file: 'temp manifest', syscalls: ['write', 'pwrite64', 'writev', 'pwritev', 'pwritev2'], committed: false, left: ['temp folder', 'temp archive', 'temp manifest'] },
+  { before: 'the manifest is fsynced', file: 'temp manifest', syscalls: ['fsync', 'fdatasync'], committed: false, left: ['temp folder', 'temp archive', 'temp manifest'] },
+  { before: 'the archive is linked to its name', file: 'archive', syscalls: ['link', 'linkat', 'rename', 'renameat', 'renameat2'], committed: false, left: ['temp folder', 'temp archive', 'temp manifest'] },
+  { before: "the archive's temp name is removed", file: 'temp archive', syscalls: ['unlink', 'unlinkat'], committed: false, left: ['temp folder', 'temp archive', 'temp manifest', 'archive'] },
+  { before: 'the manifest is linked to its name', file: 'manifest', syscalls: ['link', 'linkat', 'rename', 'renameat', 'renameat2'], committed: false, left: ['temp folder', 'temp manifest', 'archive'] },
+  { before: "the manifest's temp name is removed", file: 'temp manifest', syscalls: ['unlink', 'unlinkat'], committed: true, left: ['temp folder', 'temp manifest', 'archive', 'manifest'] },
+  { before: 'the temporary folder is removed', file: 'temp folder', syscalls: ['rmdir', 'unlinkat'], committed: true, left: ['temp folder', 'archive', 'manifest'] },
   { before: 'the folder is fsynced', file: 'folder', syscalls: ['fsync', 'fdatasync'], committed: true, left: ['archive', 'manifest'] },
 ];
 
@@ -207,10 +216,11 @@ test('a SIGKILL just before each file-system step of a commit leaves it invalid 
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const ready = (await lines.next()).value as string;
     const [, pidText, tmpPath] = ready.split(' ') as [string, string, string];
-    const finalPath = join(store.dir, basename(tmpPath).replace(/^\.(.*)\.tmp-\d+$/, '$1'));
+    const finalPath = join(store.dir, basename(tmpPath));
     const paths = {
+      'temp folder': dirname(tmpPath),
       'temp archive': tmpPath,
-      'temp manifest': join(dirname(tmpPath), `.${basename(finalPath)}.json.tmp-${pidText}`),
+      'temp manifest': `${tmpPath}.json`,
       archive: finalPath,
       manifest: `${finalPath}.json`,
       folder: store.dir,
@@ -223,8 +233,8 @@ test('a SIGKILL just before each file-system step of a commit leaves it invalid 
     t.is(await exit, 'SIGKILL', `killed before ${point.before}`);
     await straceExit;
 
-    const present = new Set(await readdir(store.dir));
-    const left = (['temp archive', 'temp manifest', 'archive', 'manifest'] as const).filter((f) => present.has(basename(paths[f])));
+    const left: CommitFile[] = [];
+    for (const f of ['temp folder', 'temp archive', 'temp manifest', 'archive', 'manifest'] as const) if (await exists(paths[f])) left.push(f);
     t.deepEqual(left, point.left, `killed before ${point.before}`);
     const listed = await store.list({ verify: true });
     const mine = listed.find((l) => l.path === finalPath);

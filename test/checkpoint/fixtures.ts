@@ -22,6 +22,16 @@ export async function tempDir(t: ExecutionContext): Promise<string> {
 
 const FILTER: Record<Compression, string[]> = { zstd: ['--zstd'], gzip: ['--gzip'], none: [] };
 
+/** What podman's config.dump holds of the container, among much else (config-dump.ts). */
+export const CONFIG_DUMP = {
+  spec: { ociVersion: '1.0.2' },
+  id: 'c'.repeat(64),
+  name: 'systemd-web',
+  CreateCommand: ['/usr/bin/podman', 'run', '--name', 'systemd-web', 'localhost/busybox:latest', 'httpd', '-f'],
+  rootfsImageID: 'd'.repeat(64),
+  rootfsImageName: 'localhost/busybox:latest',
+};
+
 export interface ExportOptions {
   /** Bytes of random memory image (default 20 000). */
   readonly payload?: number;
@@ -34,7 +44,7 @@ export async function writeExport(path: string, compress: Compression, opts: Exp
   const src = await mkdtemp(join(tmpdir(), 'berth-export-'));
   try {
     const members = ['config.dump', 'spec.dump', 'checkpoint'].filter((m) => !opts.omit?.includes(m));
-    await writeFile(join(src, 'config.dump'), JSON.stringify({ id: 'abc123', name: 'web' }));
+    await writeFile(join(src, 'config.dump'), JSON.stringify(CONFIG_DUMP));
     await writeFile(join(src, 'spec.dump'), JSON.stringify({ ociVersion: '1.0.2' }));
     await mkdir(join(src, 'checkpoint'));
     await writeFile(join(src, 'checkpoint', 'pages-1.img'), randomBytes(opts.payload ?? 20_000));

@@ -2,12 +2,12 @@ import test from 'ava';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, copyFile, link, mkdir, open, readdir, readFile, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, open, readdir, readFile, rm, rmdir, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Compression } from '../../src/compile/checkpoint-settings.js';
 import { CheckpointStore, type ArchiveInfo } from '../../src/checkpoint/store.js';
 import { CheckpointError } from '../../src/errors.js';
-import { at, commitOne, fields, sha256, snapshot, tempDir, writeExport } from './fixtures.js';
+import { at, commitOne, CONFIG_DUMP, fields, sha256, snapshot, tempDir, writeExport } from './fixtures.js';
 
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
 
@@ -22,8 +22,10 @@ for (const compress of ['zstd', 'gzip', 'none'] as const) {
     const pending = await store.prepare(compress, at(1, 5));
     const ext = { zstd: '.tar.zst', gzip: '.tar.gz', none: '.tar' }[compress];
     t.is(pending.finalPath, join(store.dir, `web-20250301T100000005Z${ext}`));
-    t.is(pending.tmpPath, join(store.dir, `.web-20250301T100000005Z${ext}.tmp-${process.pid}`));
-    t.is(await mode(pending.tmpPath), 0o600, 'the export goes into a file that is already private');
+    t.is(pending.tempDir, join(store.dir, `.web-20250301T100000005Z${ext}.tmp-${process.pid}`));
+    t.is(pending.tmpPath, join(pending.tempDir, `web-20250301T100000005Z${ext}`));
+    t.is(await mode(pending.tempDir), 0o700, 'the export goes into a folder that is already private');
+    await t.throwsAsync(stat(pending.tmpPath), { code: 'ENOENT' }, 'the engine creates the export file itself');
     await writeExport(pending.tmpPath, compress);
 
     const info = await pending.commit(fields());
@@ -114,7 +116,7 @@ test('every state a commit can be interrupted in is invalid, up to the manifest 
   const store = new CheckpointStore(await tempDir(t), 'web');
   const pending = await store.prepare('zstd', at(1));
   await writeExport(pending.tmpPath, 'zstd');
-  const manifestTmp = join(store.dir, `.web-20250301T100000000Z.tar.zst.json.tmp-${process.pid}`);
+  const manifestTmp = join(store.dir, `.web-20250301T100000000Z.tar.zst.tmp-${process.pid}`, 'web-20250301T100000000Z.tar.zst.json');
   const info = await pending.commit(fields());
   const manifestText = await readFile(info.manifestPath);
   const archiveBytes = await readFile(info.path);
@@ -122,18 +124,19 @@ test('every state a commit can be interrupted in is invalid, up to the manifest 
   await rm(info.manifestPath);
 
   const states: Array<() => Promise<void>> = [
-    () => writeFile(pending.tmpPath, archiveBytes), // exported, verified, fsynced
+    () => mkdir(pending.tempDir).then(() => writeFile(pending.tmpPath, archiveBytes)), // exported, read, fsynced
     () => writeFile(manifestTmp, manifestText), // manifest written to its temp name
     () => link(pending.tmpPath, info.path), // archive linked to its final name
     () => unlink(pending.tmpPath), // archive's temp name removed
     () => link(manifestTmp, info.manifestPath).then(() => unlink(manifestTmp)), // manifest in place: committed
+    () => rmdir(pending.tempDir), // the private folder removed
   ];
   const validity: boolean[] = [];
   for (const step of states) {
     await step();
     validity.push((await store.list({ verify: true })).some((i) => i.valid));
   }
-  t.deepEqual(validity, [false, false, false, false, true]);
+  t.deepEqual(validity, [false, false, false, false, true, true]);
 });
 
 test('prune keeps exactly the newest N valid archives', async (t) => {
@@ -185,29 +188,38 @@ test('prune keeps every invalid archive while there is no valid one', async (t) 
   t.deepEqual(await readdir(store.dir), [a.path.slice(store.dir.length + 1)]);
 });
 
-test('prune removes temp files of dead or reused pids, not those of a live process', async (t) => {
+test('prune removes temporary folders (and files) of dead or reused pids, not those of a live process', async (t) => {
   const store = new CheckpointStore(await tempDir(t), 'web');
   await commitOne(store, at(1));
   const dead = deadPid();
-  const files = {
+  const folders = {
     dead: join(store.dir, `.web-20250302T100000000Z.tar.zst.tmp-${dead}`),
-    deadManifest: join(store.dir, `.web-20250302T100000000Z.tar.zst.json.tmp-${dead}`),
     live: join(store.dir, `.web-20250303T100000000Z.tar.zst.tmp-${process.pid}`),
+  };
+  const files = {
+    // What berth wrote before archives had private folders.
+    deadManifest: join(store.dir, `.web-20250302T100000000Z.tar.zst.json.tmp-${dead}`),
     // pid 1 runs, but it started long after this file was last written: the pid was reused.
     reused: join(store.dir, `.web-20250304T100000000Z.tar.tmp-1`),
     foreign: join(store.dir, `.other-20250304T100000000Z.tar.tmp-${dead}`),
   };
+  for (const path of Object.values(folders)) {
+    await mkdir(path);
+    await writeFile(join(path, 'web-20250302T100000000Z.tar.zst'), 'partial');
+  }
   for (const path of Object.values(files)) await writeFile(path, 'partial');
   await utimes(files.reused, new Date('2000-01-01'), new Date('2000-01-01'));
 
   const removed = await store.prune(5);
-  t.deepEqual(removed.sort(), [files.dead, files.deadManifest, files.reused].sort());
-  t.true((await readdir(store.dir)).includes(files.live.slice(store.dir.length + 1)));
+  t.deepEqual(removed.sort(), [folders.dead, files.deadManifest, files.reused].sort());
+  t.true((await readdir(store.dir)).includes(folders.live.slice(store.dir.length + 1)));
+  t.deepEqual(await readdir(folders.live), ['web-20250302T100000000Z.tar.zst']);
   t.true((await readdir(store.dir)).includes(files.foreign.slice(store.dir.length + 1)), "files not named like this container's are not berth's");
 });
 
 const badExports: Array<[string, Compression, (path: string) => Promise<void>, RegExp]> = [
-  ['an empty file', 'zstd', async () => undefined, /is empty/],
+  ['no file (the engine wrote none)', 'zstd', async () => undefined, /was not written: the engine exported nothing/],
+  ['an empty file', 'zstd', (p) => writeFile(p, ''), /is empty/],
   ['random bytes', 'none', (p) => writeFile(p, randomBytes(100_000)), /not a complete tar archive/],
   ['random bytes said to be zstd', 'zstd', (p) => writeFile(p, randomBytes(100_000)), /not a complete zstd-compressed tar archive/],
   ['a truncated zstd archive', 'zstd', async (p) => {
@@ -229,6 +241,10 @@ const badExports: Array<[string, Compression, (path: string) => Promise<void>, R
   ['a zstd archive committed as none', 'none', (p) => writeExport(p, 'zstd'), /not a complete tar archive/],
   ['a gzip archive committed as zstd', 'zstd', (p) => writeExport(p, 'gzip'), /not a complete zstd/],
   ['a tar without spec.dump', 'zstd', (p) => writeExport(p, 'zstd', { omit: ['spec.dump'] }), /lacks spec\.dump/],
+  ['zstd data that is no tar archive', 'zstd', async (p) => {
+    await execa('zstd', ['-q', '-o', p], { input: randomBytes(100_000) });
+  }, /not a complete zstd-compressed tar archive: block 0 is not a tar header/],
+  ['random bytes said to be gzip', 'gzip', (p) => writeFile(p, randomBytes(100_000)), /not a complete gzip-compressed tar archive: it does not start like gzip data/],
 ];
 
 for (const [what, compress, make, message] of badExports) {
@@ -246,6 +262,41 @@ for (const [what, compress, make, message] of badExports) {
   });
 }
 
+test('a zstd export whose config.dump and spec.dump come after the memory images is read on until they are found', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const src = await tempDir(t);
+  await mkdir(join(src, 'checkpoint'));
+  await writeFile(join(src, 'checkpoint', 'pages-1.img'), randomBytes(3 * 1024 * 1024));
+  await writeFile(join(src, 'config.dump'), JSON.stringify(CONFIG_DUMP));
+  await writeFile(join(src, 'spec.dump'), '{}');
+  const pending = await store.prepare('zstd', at(1));
+  await execa('tar', ['-c', '--zstd', '-f', pending.tmpPath, '-C', src, 'checkpoint', 'spec.dump', 'config.dump']);
+  t.deepEqual(JSON.parse((await pending.checked()).configDump.toString()), CONFIG_DUMP);
+  t.true((await pending.commit(fields())).valid);
+});
+
+test('the deep check finds what a commit does not read: damage inside the compressed data under a matching sha256', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const older = await commitOne(store, at(1));
+  const newer = await commitOne(store, at(2), 'zstd', { payload: 300_000 });
+  // A byte in the middle of the compressed memory image changed, and the manifest made to agree.
+  const handle = await open(newer.path, 'r+');
+  const middle = Math.floor(newer.size / 2);
+  const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, middle);
+  await handle.write(Buffer.from([buffer[0]! ^ 0xff]), 0, 1, middle);
+  await handle.close();
+  await writeFile(newer.manifestPath, JSON.stringify({ ...JSON.parse(await readFile(newer.manifestPath, 'utf8')), sha256: await sha256(newer.path) }));
+
+  t.true((await store.list({ verify: true }))[0]!.valid, 'its sha256 matches');
+  const [deep] = await store.list({ deep: true });
+  t.false(deep!.valid);
+  t.regex(deep!.problem!, new RegExp(`^${newer.path.replaceAll('.', '\\.')} is not a complete zstd-compressed tar archive: `));
+  t.is((await store.latestValid())?.path, older.path, 'a restore takes the older archive');
+  t.like(await store.find(newer.path), { valid: false, problem: deep!.problem });
+  t.like(await store.find(older.path), { valid: true });
+  t.is(await store.find(join(store.dir, 'web-20250301T100000000Z.tar.gz')), undefined);
+});
+
 test('the tar of a commit that passes verification really is complete', async (t) => {
   const store = new CheckpointStore(await tempDir(t), 'web');
   const info = await commitOne(store, at(1), 'zstd', { payload: 300_000 });
@@ -253,15 +304,20 @@ test('the tar of a commit that passes verification really is complete', async (t
   t.deepEqual(stdout.split('\n').sort(), ['checkpoint/', 'checkpoint/inventory.img', 'checkpoint/pages-1.img', 'config.dump', 'spec.dump']);
 });
 
-test('abort removes the temp file, is safe twice, and is a no-op after commit; commit after abort is refused', async (t) => {
+test('abort removes the private folder, and the container folder it made, is safe twice, and is a no-op after commit; commit after abort is refused', async (t) => {
   const store = new CheckpointStore(await tempDir(t), 'web');
   const aborted = await store.prepare('zstd', at(1));
+  await writeExport(aborted.tmpPath, 'zstd');
   await aborted.abort();
   await aborted.abort();
-  t.deepEqual(await readdir(store.dir), []);
+  await t.throwsAsync(stat(store.dir), { code: 'ENOENT' }, 'the first archive of a container made its folder: an abort leaves none');
   await t.throwsAsync(aborted.commit(fields()), { instanceOf: CheckpointError, message: /already aborted/ });
 
   const info = await commitOne(store, at(2));
+  const again = await store.prepare('zstd', at(4));
+  await again.abort();
+  t.deepEqual((await readdir(store.dir)).sort(), [info.path, info.manifestPath].map((p) => p.slice(store.dir.length + 1)).sort(), 'a folder that holds archives stays');
+
   const committed = await store.prepare('zstd', at(3));
   await writeExport(committed.tmpPath, 'zstd');
   const [, second] = await Promise.all([committed.commit(fields()), committed.abort()]);
