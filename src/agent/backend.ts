@@ -11,7 +11,7 @@ import { checkpointColumns, lastCheckpoint, liveColumns, statusRow, type Contain
 import type { Podman } from '../engine/podman.js';
 import { dbusNext } from '../systemd/dbus-next.js';
 import type { HealthCache } from './health-cache.js';
-import { AgentError, ERRORS, type AgentBackend, type CheckpointStruct, type ContainerStruct } from './interface.js';
+import { AgentError, ERRORS, ownContainer, type AgentBackend, type CheckpointStruct, type ContainerStruct } from './interface.js';
 import type { Mode } from './mode.js';
 
 const LAST_CHECKPOINT_TTL_MS = 2000;
@@ -109,9 +109,9 @@ export class ManagerBackend implements AgentBackend {
   /** A checkpoint now (a client's call, or a cron schedule's run); its end is reported either way. */
   async take(entry: ContainerEntry): Promise<string> {
     const { name, checkpoint } = checkpointable(entry);
-    if (!entry.container) throw new AgentError(ERRORS.failed, `${name}: its ContainerName uses specifiers berth cannot resolve outside systemd`);
+    const container = ownContainer(entry);
     try {
-      const { archive } = await takeCheckpoint({ name, container: entry.container, settings: checkpoint, user: this.opts.user, podman: this.opts.podman, env: this.opts.env });
+      const { archive } = await takeCheckpoint({ name, container, settings: checkpoint, user: this.opts.user, podman: this.opts.podman, env: this.opts.env });
       this.finished(name, true, archive.path, '');
       return archive.path;
     } catch (err) {

@@ -10,6 +10,7 @@ import { loadInventory, type CheckpointedEntry, type ContainerEntry } from '../c
 import type { LiveContainer } from '../containers/live-containers.js';
 import type { ListedContainer } from '../engine/podman.js';
 import type { ServiceStatus } from '../systemd/properties.js';
+import { ownContainer } from './interface.js';
 import type { Mode, ModeContext } from './mode.js';
 import { CronScheduler } from './schedule.js';
 
@@ -84,9 +85,11 @@ export class CronMode implements Mode {
   }
 
   async restore(entry: CheckpointedEntry, archive: string): Promise<string> {
+    const container = ownContainer(entry);
     try {
       const used = await restoreInPlace({
         name: entry.name,
+        container,
         directory: entry.checkpoint.directory,
         ...(archive ? { archive } : {}),
         podman: this.ctx.podman,

@@ -50,6 +50,12 @@ export class AgentError extends Error {
   }
 }
 
+/** The definition's container, the only one a checkpoint or restore may act on; refused when berth cannot tell it. */
+export function ownContainer(entry: { readonly name: string; readonly container: string | null }): string {
+  if (!entry.container) throw new AgentError(ERRORS.failed, `${entry.name}: its ContainerName uses specifiers berth cannot resolve outside systemd`);
+  return entry.container;
+}
+
 export type ContainerStruct = [string, string, string, string, string, string, number, bigint, number, string];
 export type CheckpointStruct = [bigint, bigint, boolean, string, string];
 

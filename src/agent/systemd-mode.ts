@@ -5,7 +5,7 @@
  * [Checkpoint] schedules; the agent reports how each timer-driven run ended. Restores go through the unit.
  */
 import { restoreUnit } from '../checkpoint/restore.js';
-import { runtimeDir } from '../checkpoint/take.js';
+import { lockDir, runtimeDir } from '../checkpoint/take.js';
 import { loadInventory, type CheckpointedEntry, type ContainerEntry } from '../containers/inventory.js';
 import type { LiveContainer } from '../containers/live-containers.js';
 import { lastCheckpoint, timerNext } from '../containers/status.js';
@@ -94,6 +94,7 @@ export class SystemdMode implements Mode {
       directory: entry.checkpoint.directory,
       ...(archive ? { archive } : {}),
       runtimeDir: runtimeDir(this.ctx.user, this.ctx.env),
+      lockDir: lockDir(this.ctx.user, this.ctx.env),
       systemctl: new BusUnitControl(manager),
     });
     return used.path;

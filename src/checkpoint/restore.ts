@@ -62,10 +62,11 @@ export interface StartOptions {
 export async function startContainer(opts: StartOptions): Promise<number> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const podman = new Podman(opts.argv[0]);
+  const container = containerNameOf(opts.argv);
   const requested = await takeRestoreRequest(dirname(opts.pidfile), opts.name);
   if (requested) {
     try {
-      await restoreArchive(podman, requested, opts.pidfile, log);
+      await restoreArchive(podman, requested, container, opts.pidfile, log);
       return 0;
     } catch (err) {
       log(`berth start: restoring ${opts.name} from ${requested} failed: ${(err as Error).message}`);
@@ -78,7 +79,7 @@ export async function startContainer(opts: StartOptions): Promise<number> {
       log(`berth start: ${latest.path} was taken from a different definition of ${opts.name}; starting fresh`);
     } else if (latest) {
       try {
-        await restoreArchive(podman, latest.path, opts.pidfile, log);
+        await restoreArchive(podman, latest.path, container, opts.pidfile, log);
         return 0;
       } catch (err) {
         log(`berth start: restoring ${opts.name} from ${latest.path} failed (${(err as Error).message}); starting fresh`);
@@ -88,30 +89,55 @@ export async function startContainer(opts: StartOptions): Promise<number> {
   return podman.runAttached(opts.argv.slice(1));
 }
 
-/** Restores an archive under the calling unit and writes the unit's PID file with the new conmon's PID. */
-export async function restoreArchive(podman: Podman, archive: string, pidfile: string, log: (l: string) => void): Promise<void> {
-  const state = await restoreContainer(podman, archive, (l) => log(`berth start: ${l}`));
+/**
+ * The container a unit's `podman run` command line makes (its `--name`, which berth's units always give):
+ * the only container a restore under that unit may remove or replace.
+ */
+export function containerNameOf(argv: readonly string[]): string {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (argv[i] === '--name' && argv[i + 1]) return argv[i + 1]!;
+    if (argv[i]!.startsWith('--name=') && argv[i]!.length > 7) return argv[i]!.slice(7);
+  }
+  throw new CheckpointError('invalid', `the podman command line names no container (--name): ${argv.join(' ').slice(0, 200)}`);
+}
+
+/** Restores an archive under the calling unit as `container`, and writes the unit's PID file with the new conmon's PID. */
+export async function restoreArchive(podman: Podman, archive: string, container: string, pidfile: string, log: (l: string) => void): Promise<void> {
+  const state = await restoreContainer(podman, archive, container, (l) => log(`berth start: ${l}`));
   // systemd reads the PID file when ExecStart exits; the archive may name another path than this unit's.
   await writeFile(pidfile, `${state.conmonPid}\n`);
 }
 
-/** Replaces the archive's container (same name and ID) with the restored one; returns its state, running. */
-async function restoreContainer(podman: Podman, archive: string, log: (l: string) => void): Promise<ContainerState> {
+/**
+ * Replaces the definition's container (`container`, and no other) with the archive's; returns its state,
+ * running. An archive of a container of that name comes back with its name and ID; one of another name
+ * (the definition was renamed) is restored under the definition's name, which podman gives a new ID.
+ */
+async function restoreContainer(podman: Podman, archive: string, container: string, log: (l: string) => void): Promise<ContainerState> {
   const manifest = await readManifestOf(archive);
-  // The archive restores under its old name and ID: anything left of the old container must go first.
-  await podman.remove(manifest.container);
+  const rename = manifest.container !== container;
+  if (rename && manifest.tcpEstablished) {
+    throw new CheckpointError('invalid', `${archive} is of container ${manifest.container}, not ${container}, and holds established TCP connections, which podman cannot restore under another name`);
+  }
+  const flags = { tcpEstablished: manifest.tcpEstablished, fileLocks: manifest.fileLocks, ...(rename ? { name: container } : {}) };
+  if (rename) log(`${archive} is of container ${manifest.container}: restoring it as ${container}`);
+  await podman.remove(container);
   try {
-    await podman.restore(archive, manifest);
+    await podman.restore(archive, flags);
   } catch (err) {
-    // A conmon killed earlier leaves the runtime's state of that ID behind; clear it and try once more.
-    if (!(err instanceof EngineError) || !/already exists/.test(err.stderr)) throw err;
+    if (rename || !(err instanceof EngineError) || !/already exists/.test(err.stderr)) throw err;
+    // A conmon killed earlier leaves the runtime's state of that ID behind. It is cleared only when no
+    // container podman knows has that ID: another container's state is never touched.
+    const holder = await podman.inspect(manifest.containerId);
+    if (holder) throw new CheckpointError('invalid', `${archive} brings back container ID ${manifest.containerId}, which container ${holder.name} (not ${container}) has now; berth leaves it alone`);
     log(`clearing leftover runtime state of ${manifest.containerId}`);
     await podman.clearRuntimeState(manifest.containerId);
-    await podman.restore(archive, manifest);
+    await podman.restore(archive, flags);
   }
-  const state = await podman.inspect(manifest.container);
-  if (!state?.running || !state.conmonPid) throw new CheckpointError('invalid', `${manifest.container} is not running after the restore`);
-  log(`restored ${manifest.container} from ${archive} (checkpoint of ${manifest.createdAt})`);
+  const state = await podman.inspect(container);
+  if (!state?.running || !state.conmonPid) throw new CheckpointError('invalid', `${container} is not running after the restore`);
+  log(`restored ${container} from ${archive} (checkpoint of ${manifest.createdAt})`);
   return state;
 }
 
@@ -138,6 +164,8 @@ async function chooseArchive(opts: ArchiveChoice): Promise<ArchiveInfo> {
 
 export interface RestoreUnitOptions extends ArchiveChoice {
   readonly runtimeDir: string;
+  /** Folder of the per-container locks (checkpoint/take.ts's): a checkpoint waits out the restore, and the other way round. */
+  readonly lockDir: string;
   readonly systemctl: UnitControl;
 }
 
@@ -152,22 +180,29 @@ export interface UnitControl {
 
 /** `berth restore`: stop the unit, leave the request, start it again; its ExecStart restores. Returns the archive used. */
 export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo> {
-  const archive = await chooseArchive(opts);
-  const unit = `${opts.name}.service`;
-  // Stopping removes the running container, whose name and ID the archive brings back.
-  await opts.systemctl.must('stop', unit);
-  const request = await writeRestoreRequest(opts.runtimeDir, opts.name, archive.path);
-  const started = await opts.systemctl.run('start', unit);
-  if (started.exitCode !== 0) {
-    await rm(request, { force: true });
-    throw new EngineError(['systemctl', 'start', unit], started.exitCode, `${started.stderr.trim()} (see journalctl -u ${unit})`);
+  const lock = await CheckpointLock.acquire(opts.lockDir, opts.name);
+  try {
+    const archive = await chooseArchive(opts);
+    const unit = `${opts.name}.service`;
+    // Stopping removes the running container, whose name and ID the archive brings back.
+    await opts.systemctl.must('stop', unit);
+    const request = await writeRestoreRequest(opts.runtimeDir, opts.name, archive.path);
+    const started = await opts.systemctl.run('start', unit);
+    if (started.exitCode !== 0) {
+      await rm(request, { force: true });
+      throw new EngineError(['systemctl', 'start', unit], started.exitCode, `${started.stderr.trim()} (see journalctl -u ${unit})`);
+    }
+    if (!(await opts.systemctl.isActive(unit))) throw new CheckpointError('invalid', `${unit} is not active after the restore (see journalctl -u ${unit})`);
+    return archive;
+  } finally {
+    await lock.release();
   }
-  if (!(await opts.systemctl.isActive(unit))) throw new CheckpointError('invalid', `${unit} is not active after the restore (see journalctl -u ${unit})`);
-  return archive;
 }
 
 export interface RestoreInPlaceOptions extends ArchiveChoice {
   readonly podman: Podman;
+  /** The definition's container: the only one the restore removes or replaces. */
+  readonly container: string;
   /** Folder of the per-container locks (checkpoint/take.ts's): a scheduled checkpoint waits out the restore. */
   readonly lockDir: string;
   readonly log: (line: string) => void;
@@ -178,12 +213,12 @@ export interface RestoreInPlaceOptions extends ArchiveChoice {
  * lock, the running container is replaced by the archive's, with podman alone. Returns the archive used.
  */
 export async function restoreInPlace(opts: RestoreInPlaceOptions): Promise<ArchiveInfo> {
-  const archive = await chooseArchive(opts);
   const lock = await CheckpointLock.acquire(opts.lockDir, opts.name);
   try {
-    await restoreContainer(opts.podman, archive.path, opts.log);
+    const archive = await chooseArchive(opts);
+    await restoreContainer(opts.podman, archive.path, opts.container, opts.log);
+    return archive;
   } finally {
     await lock.release();
   }
-  return archive;
 }

@@ -1,23 +1,30 @@
 /**
  * The on-disk side of `berth checkpoint`: one folder per container, `<directory>/<name>/` (mode 0700),
- * holding archives (0600) and their manifests (0600); see names.ts for the file names. An archive is
- * VALID only when its manifest exists, parses, and records the file's size and sha256.
+ * holding archives (0600), their manifests (0600) and berth's record of them (record.ts); see names.ts for
+ * the file names. An archive is VALID only when the folders, the archive and its manifest are root's (or
+ * the user's) alone (trust.ts), berth's record holds it, it is not dated in the future, and its manifest
+ * parses and matches the file's size and sha256. The sha256 is read again whenever the file changed since
+ * it was last found right (record.ts keeps the file's stamp), so every caller (listing, retention, restore,
+ * the agent) means the same by valid; `verify` reads it again regardless.
  *
  * Guarantees: a failure at any point (engine error, disk full, SIGKILL) leaves no archive that looks
  * valid and never touches an older one (pending.ts); prune() is meant to run after a commit and never
  * removes the newest valid archive, nor anything a live checkpoint may still be writing. Runs of the same
  * container are kept apart by CheckpointLock (lock.ts), which callers take around prepare…commit…prune.
  */
-import { chmod, chown, lstat, mkdir, readdir, readFile, rm, statfs } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, readdir, rm, statfs } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Compression } from '../compile/checkpoint-settings.js';
 import { CheckpointError } from '../errors.js';
 import type { ArchiveInfo } from './archive-info.js';
 import { exists, fsyncDir, hashFile, removeFile } from './durable.js';
-import { parseManifest, type Manifest } from './manifest.js';
+import { parseManifest, type Manifest, type ManifestFields } from './manifest.js';
 import { archiveName, checkName, extensionOf, MANIFEST_SUFFIX, parseArchiveName, parseTempName, type ParsedArchiveName } from './names.js';
 import { PendingArchive } from './pending.js';
 import { isCode, mayOwn } from './process.js';
+import { ArchiveRecord, fileStamp, RECORD_FILE, stampOf } from './record.js';
+import { checkFolderTrust, distrust } from './trust.js';
 import { deepVerify } from './verify.js';
 
 export type { ArchiveInfo } from './archive-info.js';
@@ -25,6 +32,19 @@ export type { Manifest, ManifestFields } from './manifest.js';
 export { PendingArchive } from './pending.js';
 
 export const FOLDER_MODE = 0o700;
+/** How far ahead of this host's clock an archive's time may be (clocks differ a little) before it is ignored. */
+export const FUTURE_SLACK_MS = 10 * 60 * 1000;
+
+type Depth = 'recorded' | 'sha256' | 'deep';
+
+/** What one look at the folder found: archive names in berth's order, the record, and temporary folders. */
+interface Scan {
+  readonly archives: ParsedArchiveName[];
+  readonly temps: { path: string; pid: number }[];
+  readonly record: ArchiveRecord;
+  /** No record yet (archives from a berth before records): trusted, sound archives are adopted in name order. */
+  readonly legacy: boolean;
+}
 
 export class CheckpointStore {
   /** `<directory>/<name>`. */
@@ -61,47 +81,64 @@ export class CheckpointStore {
    * reads it to its end and finds a checkpoint in it (verify.ts).
    */
   async list(opts: { verify?: boolean; deep?: boolean } = {}): Promise<ArchiveInfo[]> {
-    const { archives } = await this.#scan();
-    const depth = opts.deep ? 'deep' : opts.verify ? 'sha256' : 'size';
-    const infos: ArchiveInfo[] = [];
-    for (const a of archives) infos.push(await this.#inspect(a, depth));
-    return infos;
+    return (await this.#look(opts.deep ? 'deep' : opts.verify ? 'sha256' : 'recorded')).infos;
   }
 
   /** One archive of this container, by its path, checked deeply; undefined when it is none of its archives. */
   async find(path: string): Promise<ArchiveInfo | undefined> {
     const wanted = resolve(path);
-    const a = (await this.#scan()).archives.find((x) => join(this.dir, x.archive) === wanted);
-    return a && this.#inspect(a, 'deep');
+    const scan = await this.#scan();
+    const a = scan.archives.find((x) => join(this.dir, x.archive) === wanted);
+    return a && this.#inspect(a, 'deep', scan);
   }
 
   /** The newest archive that passes the deep check (older ones are not read). */
   async latestValid(): Promise<ArchiveInfo | undefined> {
-    for (const quick of await this.list()) {
+    const { infos, scan } = await this.#look('recorded');
+    for (const quick of infos) {
       if (!quick.valid) continue;
-      const verified = await this.#inspect(archiveOf(this.name, quick.path), 'deep');
+      const verified = await this.#inspect(archiveOf(this.name, quick.path), 'deep', scan);
       if (verified.valid) return verified;
     }
     return undefined;
   }
 
   /**
+   * Commits a prepared archive (pending.ts) and records it in berth's record as the newest: only then does it
+   * count. The caller holds the container's lock. When the record cannot be written, the archive is removed.
+   */
+  async commit(pending: PendingArchive, fields: ManifestFields): Promise<ArchiveInfo> {
+    const info = await pending.commit(fields);
+    try {
+      const { record } = (await this.#look('recorded')).scan;
+      record.add(basename(info.path), info.size, info.manifest!.sha256, await fileStamp(info.path));
+      await record.write(this.dir);
+    } catch (x) {
+      await removeFile(info.manifestPath).catch(() => undefined);
+      await removeFile(info.path).catch(() => undefined);
+      throw x;
+    }
+    return info;
+  }
+
+  /**
    * Removes what is no longer needed, and returns the removed paths:
    * - valid archives beyond the newest `keep` or beyond `maxTotalSize` bytes in all (counted newest
    *   first; the newest valid archive stays whatever its size, and once one is dropped all older go);
-   * - invalid archives and stray manifests OLDER than the newest valid archive (a newer one may be a
-   *   checkpoint being committed right now); none at all while there is no valid archive;
+   * - recorded archives gone bad, and unrecorded incomplete files OLDER than the newest valid archive (a
+   *   newer one may be a checkpoint being committed by a berth that ignores the lock); none at all while
+   *   there is no valid archive;
    * - temporary folders (and files) whose writer is gone (the pid in the name is dead, or belongs to a
    *   process that started after the folder was last written).
-   * Validity here is the quick check of list(); prune after a commit, whose archive is known good.
+   * Validity is list()'s: the sha256 is read again for every file that changed since it was found right.
+   * The caller holds the container's lock: prune writes berth's record.
    * A manifest is removed before its archive, so an interrupted prune leaves only invalid leftovers.
    */
   async prune(keep: number, maxTotalSize?: number): Promise<string[]> {
     if (!Number.isSafeInteger(keep) || keep < 1) throw new CheckpointError('invalid', `keep must be a whole number of at least 1, not ${keep}`);
     if (maxTotalSize !== undefined && !(maxTotalSize >= 0)) throw new CheckpointError('invalid', `maxTotalSize must be a number of bytes, not ${maxTotalSize}`);
-    const { archives, temps } = await this.#scan();
-    const infos: ArchiveInfo[] = [];
-    for (const a of archives) infos.push(await this.#inspect(a, 'size'));
+    const { infos, scan } = await this.#look('recorded');
+    const { record, temps } = scan;
 
     const doomed: ArchiveInfo[] = [];
     const newestValid = infos.find((i) => i.valid);
@@ -110,7 +147,12 @@ export class CheckpointStore {
     let full = false;
     for (const info of infos) {
       if (!info.valid) {
-        if (newestValid && info.createdAt < newestValid.createdAt) doomed.push(info);
+        // A recorded archive gone bad is removed (prune holds the lock: no commit is under way). Unrecorded
+        // files go only when incomplete and older than the newest valid archive: one that looks whole may be
+        // an archive an admin put there to restore.
+        const recorded = record.get(basename(info.path)) !== undefined;
+        const incomplete = info.manifest === undefined || info.manifest.size !== info.size;
+        if (newestValid && (recorded || (incomplete && info.createdAt < newestValid.createdAt))) doomed.push(info);
         continue;
       }
       const fits = kept < keep && (maxTotalSize === undefined || total + info.size <= maxTotalSize);
@@ -130,7 +172,10 @@ export class CheckpointStore {
     for (const info of doomed) {
       await remove(info.manifestPath);
       await remove(info.path);
+      record.remove(basename(info.path));
     }
+    // The record drops what went, remembers the sha256 checks just made, and adopts archives from before it.
+    if (record.entries().length > 0 || (await exists(join(this.dir, RECORD_FILE)))) await record.write(this.dir);
     for (const t of temps) {
       let mtimeMs: number;
       try {
@@ -168,8 +213,12 @@ export class CheckpointStore {
     return (await this.list()).find((i) => i.valid)?.size ?? 0;
   }
 
-  /** Makes sure the folder exists with its owner and mode; true when this call created it. */
+  /**
+   * Makes sure the folder exists, root's (or the user's) alone; true when this call created it. A folder
+   * someone else made, or one in a place others can change, is refused (trust.ts), never taken over.
+   */
   async #ensureFolder(): Promise<boolean> {
+    await checkFolderTrust(this.directory);
     await mkdir(dirname(this.dir), { recursive: true, mode: FOLDER_MODE });
     let created = false;
     try {
@@ -180,23 +229,28 @@ export class CheckpointStore {
     }
     const st = await lstat(this.dir);
     if (!st.isDirectory()) throw new CheckpointError('invalid', `${this.dir} is not a folder`);
-    const uid = process.getuid?.();
-    const gid = process.getgid?.();
-    if (uid !== undefined && gid !== undefined && (st.uid !== uid || st.gid !== gid)) await chown(this.dir, uid, gid);
+    await checkFolderTrust(this.dir);
     if ((st.mode & 0o7777) !== FOLDER_MODE) await chmod(this.dir, FOLDER_MODE);
     if (created) await fsyncDir(dirname(this.dir));
     return created;
   }
 
-  /** Archive names (from archives and manifests alike), newest first, and temporary folders and files. */
-  async #scan(): Promise<{ archives: ParsedArchiveName[]; temps: { path: string; pid: number }[] }> {
+  /**
+   * Archive names (from archives and manifests alike) in berth's order, newest first: recorded ones by the
+   * record, then any others by their names; temporary folders and files; the record. Refuses a folder that
+   * is not root's (or the user's) alone, or whose record is not berth's (trust.ts, record.ts).
+   */
+  async #scan(): Promise<Scan> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch (x) {
-      if (isCode(x, 'ENOENT')) return { archives: [], temps: [] };
+      if (isCode(x, 'ENOENT')) return { archives: [], temps: [], record: ArchiveRecord.empty(), legacy: false };
       throw x;
     }
+    await checkFolderTrust(this.dir);
+    const stored = await ArchiveRecord.read(this.dir);
+    const record = stored ?? ArchiveRecord.empty();
     const archives = new Map<string, ParsedArchiveName>();
     const temps: { path: string; pid: number }[] = [];
     for (const fileName of names) {
@@ -208,23 +262,45 @@ export class CheckpointStore {
       const temp = parseTempName(this.name, fileName);
       if (temp) temps.push({ path: join(this.dir, fileName), pid: temp.pid });
     }
+    const seq = (a: ParsedArchiveName): number => record.get(a.archive)?.seq ?? 0;
     const sorted = [...archives.values()].sort(
-      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.archive < b.archive ? 1 : a.archive > b.archive ? -1 : 0),
+      (a, b) => seq(b) - seq(a) || b.createdAt.getTime() - a.createdAt.getTime() || (a.archive < b.archive ? 1 : a.archive > b.archive ? -1 : 0),
     );
-    return { archives: sorted, temps };
+    return { archives: sorted, temps, record, legacy: stored === undefined };
   }
 
-  async #inspect(a: ParsedArchiveName, depth: 'size' | 'sha256' | 'deep'): Promise<ArchiveInfo> {
+  /**
+   * Every archive inspected at `depth`, in berth's order. Without a record yet, the sound archives (trusted,
+   * sha256 right) are adopted into it, oldest first; a caller holding the lock may then write it.
+   */
+  async #look(depth: Depth): Promise<{ infos: ArchiveInfo[]; scan: Scan }> {
+    const scan = await this.#scan();
+    const infos: ArchiveInfo[] = [];
+    for (const a of scan.archives) infos.push(await this.#inspect(a, depth, scan));
+    if (scan.legacy) {
+      for (const info of [...infos].reverse()) {
+        if (info.valid) scan.record.add(basename(info.path), info.size, info.manifest!.sha256, await fileStamp(info.path));
+      }
+    }
+    return { infos, scan };
+  }
+
+  async #inspect(a: ParsedArchiveName, depth: Depth, scan: Scan): Promise<ArchiveInfo> {
     const path = join(this.dir, a.archive);
     const manifestPath = path + MANIFEST_SUFFIX;
     const base = { path, manifestPath, createdAt: a.createdAt };
 
     let size = 0;
+    let stamp: string | undefined;
     let fileProblem: string | undefined;
     try {
-      const st = await lstat(path);
-      if (st.isFile()) size = st.size;
-      else fileProblem = 'the archive is not a regular file';
+      const st = await lstat(path, { bigint: true });
+      if (!st.isFile()) fileProblem = 'the archive is not a regular file';
+      else {
+        size = Number(st.size);
+        stamp = stampOf(st);
+        fileProblem = distrust('the archive', { uid: Number(st.uid), mode: Number(st.mode) });
+      }
     } catch (x) {
       if (!isCode(x, 'ENOENT')) throw x;
       fileProblem = 'the archive file is missing';
@@ -232,7 +308,7 @@ export class CheckpointStore {
 
     let manifest: Manifest;
     try {
-      manifest = parseManifest(await readFile(manifestPath, 'utf8'));
+      manifest = await readManifest(manifestPath);
     } catch (x) {
       const code = (x as NodeJS.ErrnoException).code;
       const problem =
@@ -247,7 +323,15 @@ export class CheckpointStore {
     if (fileProblem) return invalid(fileProblem);
     if (manifest.compress !== a.compress) return invalid(`its manifest says ${manifest.compress}, its name ${extensionOf(a.compress)}`);
     if (manifest.size !== size) return invalid(`the archive has ${size} bytes, its manifest records ${manifest.size}`);
-    if (depth !== 'size') {
+    if (manifest.createdAt !== a.createdAt.toISOString()) return invalid(`its manifest's time ${manifest.createdAt} is not its name's`);
+    if (a.createdAt.getTime() > Date.now() + FUTURE_SLACK_MS) return invalid(`it is dated ${manifest.createdAt}, in the future`);
+    const entry = scan.record.get(a.archive);
+    if (!entry && !scan.legacy) {
+      return invalid("berth's record of this folder does not hold it: berth did not make it here (berth restore --archive takes an archive from elsewhere)");
+    }
+    if (entry && (entry.sha256 !== manifest.sha256 || entry.size !== size)) return invalid('it is not the archive berth recorded under this name');
+    // The sha256 is read when asked, and whenever the file changed since it was last found right.
+    if (depth !== 'recorded' || entry?.checked !== stamp) {
       // The deep check (tar decompressing to the end) runs beside the hash: both read the same pages.
       const [hashed, deep] = await Promise.allSettled([hashFile(path), depth === 'deep' ? deepVerify(path, a.compress) : undefined]);
       if (hashed.status === 'rejected') {
@@ -259,8 +343,22 @@ export class CheckpointStore {
         if (!(deep.reason instanceof CheckpointError)) throw deep.reason;
         return invalid(deep.reason.message);
       }
+      if (entry && stamp !== undefined) scan.record.markChecked(a.archive, stamp);
     }
     return { ...base, size, manifest, valid: true };
+  }
+}
+
+/** A manifest, read only when it is a regular file root's (or the user's) alone. */
+async function readManifest(path: string): Promise<Manifest> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = await handle.stat();
+    const why = st.isFile() ? distrust('its manifest', st) : 'its manifest is not a regular file';
+    if (why) throw new Error(why);
+    return parseManifest(await handle.readFile('utf8'));
+  } finally {
+    await handle.close();
   }
 }
 

@@ -108,8 +108,8 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
       throw err;
     }
     const [podmanVersion, criu] = await versions;
-    const archive = await pending
-      .commit({
+    const archive = await store
+      .commit(pending, {
         name: opts.name,
         container: opts.container,
         containerId: container.id,

@@ -2,7 +2,8 @@
 import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointStore, type ArchiveInfo } from '../checkpoint/store.js';
 import { restoreUnit, startContainer } from '../checkpoint/restore.js';
-import { mib, runtimeDir, takeCheckpoint } from '../checkpoint/take.js';
+import { CheckpointLock } from '../checkpoint/lock.js';
+import { lockDir, mib, runtimeDir, takeCheckpoint } from '../checkpoint/take.js';
 import { UsageError } from '../errors.js';
 import { findContainer, type ContainerDefinition } from '../generator/lookup.js';
 
@@ -66,7 +67,14 @@ export async function runCheckpoints(name: string, flags: ScopeFlags & { json?: 
 
 export async function runPrune(name: string, flags: ScopeFlags): Promise<number> {
   const c = checkpointable(name, flags);
-  const removed = await new CheckpointStore(c.checkpoint.directory, c.serviceName).prune(c.checkpoint.keep, c.checkpoint.maxTotalSize);
+  // Under the container's lock, as after a checkpoint: a prune never runs beside a commit or a restore.
+  const lock = await CheckpointLock.acquire(lockDir(flags.user ?? false), c.serviceName);
+  let removed: string[];
+  try {
+    removed = await new CheckpointStore(c.checkpoint.directory, c.serviceName).prune(c.checkpoint.keep, c.checkpoint.maxTotalSize);
+  } finally {
+    await lock.release();
+  }
   for (const path of removed) process.stdout.write(`removed ${path}\n`);
   process.stdout.write(`${removed.length} removed; keeping the newest ${c.checkpoint.keep} valid archive(s)\n`);
   return 0;
@@ -86,6 +94,7 @@ export async function runRestore(name: string, flags: ScopeFlags & { archive?: s
       directory: c.checkpoint.directory,
       ...(flags.archive ? { archive: flags.archive } : {}),
       runtimeDir: runtimeDir(user),
+      lockDir: lockDir(user),
       systemctl: new BusUnitControl(manager),
     });
   } finally {

@@ -37,7 +37,10 @@ export interface CheckpointFlags {
   readonly fileLocks: boolean;
 }
 
-export type RestoreFlags = Pick<CheckpointFlags, 'tcpEstablished' | 'fileLocks'>;
+export type RestoreFlags = Pick<CheckpointFlags, 'tcpEstablished' | 'fileLocks'> & {
+  /** Restore under this name (podman then gives it a new ID) rather than the archived one. */
+  readonly name?: string;
+};
 
 const LIST_TIMEOUT_MS = 30_000;
 const INSPECT_TIMEOUT_MS = 60_000;
@@ -99,17 +102,24 @@ export class Podman {
     return (await this.run([...args, container])).stdout;
   }
 
-  /** Restores an exported checkpoint, under the name and ID it was taken from. */
+  /** Restores an exported checkpoint, under the name and ID it was taken from unless given a name. */
   async restore(archive: string, flags: RestoreFlags): Promise<void> {
     const args = ['container', 'restore', '--import', archive];
+    if (flags.name !== undefined) args.push('--name', flags.name);
     if (flags.tcpEstablished) args.push('--tcp-established');
     if (flags.fileLocks) args.push('--file-locks');
     await this.run(args);
   }
 
-  /** Removes a container at once, running or not; no container of that name is fine. */
+  /**
+   * Removes the container of exactly this name at once, running or not; none of that name is fine. podman
+   * rm takes a name that no container has for an ID prefix, so the name is first looked up exactly: only
+   * the container that has it is removed.
+   */
   async remove(name: string): Promise<void> {
-    await this.run(['rm', '-f', '--ignore', '-t', '0', name]);
+    const { stdout } = await this.run(['ps', '-a', '--filter', `name=^${name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}$`, '--format', '{{.ID}} {{.Names}}'], { timeoutMs: LIST_TIMEOUT_MS });
+    const ids = stdout.split('\n').map((l) => l.split(' ')).filter(([id, n]) => id && n === name).map(([id]) => id!);
+    if (ids.length > 0) await this.run(['rm', '-f', '--ignore', '-t', '0', ...ids]);
   }
 
   /** podman's own version, as `podman --version` prints it. */

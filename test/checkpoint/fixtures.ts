@@ -79,11 +79,11 @@ export function at(day: number, ms = 0): Date {
   return new Date(Date.UTC(2025, 2, day, 10, 0, 0, ms));
 }
 
-/** Prepares, writes and commits one archive. */
+/** Prepares, writes and commits one archive, recorded as berth records it. */
 export async function commitOne(store: CheckpointStore, when: Date, compress: Compression = 'zstd', opts: ExportOptions = {}): Promise<ArchiveInfo> {
   const pending = await store.prepare(compress, when);
   await writeExport(pending.tmpPath, compress, opts);
-  return pending.commit(fields());
+  return store.commit(pending, fields());
 }
 
 export const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');

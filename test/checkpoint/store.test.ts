@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, copyFile, link, mkdir, open, readdir, readFile, rm, rmdir, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Compression } from '../../src/compile/checkpoint-settings.js';
+import { RECORD_FILE } from '../../src/checkpoint/record.js';
 import { CheckpointStore, type ArchiveInfo } from '../../src/checkpoint/store.js';
 import { CheckpointError } from '../../src/errors.js';
 import { at, commitOne, CONFIG_DUMP, fields, sha256, snapshot, tempDir, writeExport } from './fixtures.js';
@@ -79,8 +80,8 @@ test('list flags a corrupted archive as invalid with a reason, and latestValid s
   t.regex(first!.problem!, /sha256 does not match/);
   t.true(second!.valid);
   t.is((await store.latestValid())?.path, older.path);
-  // Without verify only the size is compared: a flipped byte goes unnoticed, a changed length does not.
-  t.true((await store.list())[0]!.valid);
+  // Valid means the same without verify: the file changed since its sha256 was found right, so it is read again.
+  t.regex((await store.list())[0]!.problem!, /sha256 does not match/);
   await appendFile(newer.path, 'x');
   t.regex((await store.list())[0]!.problem!, /has \d+ bytes, its manifest records \d+/);
 });
@@ -165,19 +166,20 @@ test('prune respects maxTotalSize without ever deleting the newest valid archive
   t.deepEqual((await store.list()).map((i) => i.path), [infos[3]!.path], 'the newest stays even when alone it is too big');
 });
 
-test('prune removes invalid leftovers older than the newest valid archive, never newer ones', async (t) => {
+test('prune removes recorded archives gone bad and unrecorded leftovers older than the newest valid archive, never newer ones', async (t) => {
   const store = new CheckpointStore(await tempDir(t), 'web');
   const old = await commitOne(store, at(1));
   const broken = await commitOne(store, at(2));
   const valid = await commitOne(store, at(3));
-  const inFlight = await commitOne(store, at(4)); // a newer archive whose commit has not placed its manifest yet
+  // A newer archive whose commit has not placed its manifest (nor recorded it) yet.
+  const inFlight = { path: join(store.dir, 'web-20250304T100000000Z.tar.zst') };
+  await copyFile(valid.path, inFlight.path);
   await unlink(old.manifestPath);
   await writeFile(broken.manifestPath, 'garbage');
-  await unlink(inFlight.manifestPath);
 
   const removed = await store.prune(5);
   t.deepEqual(removed.sort(), [old.path, broken.manifestPath, broken.path].sort());
-  t.deepEqual((await readdir(store.dir)).sort(), [valid.path, valid.manifestPath, inFlight.path].map((p) => p.slice(store.dir.length + 1)).sort());
+  t.deepEqual((await readdir(store.dir)).sort(), [RECORD_FILE, ...[valid.path, valid.manifestPath, inFlight.path].map((p) => p.slice(store.dir.length + 1))].sort());
 });
 
 test('prune keeps every invalid archive while there is no valid one', async (t) => {
@@ -185,7 +187,7 @@ test('prune keeps every invalid archive while there is no valid one', async (t) 
   const a = await commitOne(store, at(1));
   await unlink(a.manifestPath);
   t.deepEqual(await store.prune(1), []);
-  t.deepEqual(await readdir(store.dir), [a.path.slice(store.dir.length + 1)]);
+  t.deepEqual((await readdir(store.dir)).sort(), [RECORD_FILE, a.path.slice(store.dir.length + 1)].sort());
 });
 
 test('prune removes temporary folders (and files) of dead or reused pids, not those of a live process', async (t) => {
@@ -285,7 +287,12 @@ test('the deep check finds what a commit does not read: damage inside the compre
   const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, middle);
   await handle.write(Buffer.from([buffer[0]! ^ 0xff]), 0, 1, middle);
   await handle.close();
-  await writeFile(newer.manifestPath, JSON.stringify({ ...JSON.parse(await readFile(newer.manifestPath, 'utf8')), sha256: await sha256(newer.path) }));
+  const forged = await sha256(newer.path);
+  await writeFile(newer.manifestPath, JSON.stringify({ ...JSON.parse(await readFile(newer.manifestPath, 'utf8')), sha256: forged }));
+  const recordPath = join(store.dir, RECORD_FILE);
+  const record = JSON.parse(await readFile(recordPath, 'utf8')) as { archives: { archive: string; sha256: string }[] };
+  for (const e of record.archives) if (join(store.dir, e.archive) === newer.path) e.sha256 = forged;
+  await writeFile(recordPath, JSON.stringify(record));
 
   t.true((await store.list({ verify: true }))[0]!.valid, 'its sha256 matches');
   const [deep] = await store.list({ deep: true });
@@ -316,11 +323,11 @@ test('abort removes the private folder, and the container folder it made, is saf
   const info = await commitOne(store, at(2));
   const again = await store.prepare('zstd', at(4));
   await again.abort();
-  t.deepEqual((await readdir(store.dir)).sort(), [info.path, info.manifestPath].map((p) => p.slice(store.dir.length + 1)).sort(), 'a folder that holds archives stays');
+  t.deepEqual((await readdir(store.dir)).sort(), [RECORD_FILE, ...[info.path, info.manifestPath].map((p) => p.slice(store.dir.length + 1))].sort(), 'a folder that holds archives stays');
 
   const committed = await store.prepare('zstd', at(3));
   await writeExport(committed.tmpPath, 'zstd');
-  const [, second] = await Promise.all([committed.commit(fields()), committed.abort()]);
+  const [, second] = await Promise.all([store.commit(committed, fields()), committed.abort()]);
   t.is(second, undefined);
   await committed.abort();
   t.deepEqual((await store.list({ verify: true })).map((i) => [i.path, i.valid]), [[committed.finalPath, true], [info.path, true]]);
@@ -357,4 +364,85 @@ test('list of a container without a folder is empty, and freeBytes falls back to
   t.deepEqual(await store.list(), []);
   t.deepEqual(await store.prune(1), []);
   t.true((await store.freeBytes()) > 0);
+});
+
+/** Copies an archive and its manifest under another time's name, as someone planting one would. */
+async function plant(store: CheckpointStore, from: ArchiveInfo, when: Date): Promise<string> {
+  const name = `web-${when.toISOString().replace(/[-:.]/g, '')}.tar.zst`;
+  const path = join(store.dir, name);
+  await copyFile(from.path, path);
+  const manifest = JSON.parse(await readFile(from.manifestPath, 'utf8'));
+  await writeFile(`${path}.json`, JSON.stringify({ ...manifest, createdAt: when.toISOString() }), { mode: 0o600 });
+  return path;
+}
+
+test("an archive berth's record does not hold is never valid, however new its name, and prune leaves it for an admin", async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const mine = await commitOne(store, at(1));
+  const planted = await plant(store, mine, at(9));
+  const [first, second] = await store.list();
+  t.is(first!.path, mine.path, "berth's order comes first");
+  t.true(first!.valid);
+  t.is(second!.path, planted);
+  t.false(second!.valid);
+  t.regex(second!.problem!, /berth's record of this folder does not hold it/);
+  t.is((await store.latestValid())?.path, mine.path);
+  t.deepEqual(await store.prune(1), []);
+});
+
+test("archives are ordered by berth's record, not by their names, and one dated in the future is ignored", async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const later = await commitOne(store, at(5));
+  const earlierName = await commitOne(store, at(2));
+  t.deepEqual((await store.list()).map((a) => a.path), [earlierName.path, later.path]);
+  t.is((await store.latestValid())?.path, earlierName.path);
+
+  const future = new Date(Date.now() + 24 * 3600 * 1000);
+  const ahead = await commitOne(store, future);
+  const [newest] = await store.list();
+  t.is(newest!.path, ahead.path);
+  t.false(newest!.valid);
+  t.regex(newest!.problem!, /in the future/);
+  t.is((await store.latestValid())?.path, earlierName.path);
+});
+
+test('a damaged archive loses its place to a sound one: retention keeps by the sha256 check', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const older = await commitOne(store, at(1));
+  const newer = await commitOne(store, at(2));
+  const handle = await open(newer.path, 'r+');
+  await handle.write(Buffer.from([0x55]), 0, 1, 700);
+  await handle.close();
+  // Keep=1 keeps the newest VALID archive: the older, sound one; the damaged one goes.
+  t.deepEqual((await store.prune(1)).sort(), [newer.manifestPath, newer.path].sort());
+  t.true((await store.list())[0]!.valid);
+  t.is((await store.list())[0]!.path, older.path);
+});
+
+test('archives from before the record are adopted when sound, in the order of their names', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const a = await commitOne(store, at(1));
+  const b = await commitOne(store, at(2));
+  await rm(join(store.dir, RECORD_FILE));
+  t.deepEqual((await store.list()).map((x) => [x.path, x.valid]), [[b.path, true], [a.path, true]]);
+  t.deepEqual(await store.prune(5), []);
+  const record = JSON.parse(await readFile(join(store.dir, RECORD_FILE), 'utf8')) as { archives: { archive: string; seq: number }[] };
+  t.deepEqual(record.archives.map((e) => [join(store.dir, e.archive), e.seq]), [[b.path, 2], [a.path, 1]]);
+});
+
+test("a folder or archive that is someone else's is refused, never taken over", async (t) => {
+  if (process.geteuid?.() !== 0) return t.pass('needs root to give files away');
+  const { chown } = await import('node:fs/promises');
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const mine = await commitOne(store, at(1));
+  await chown(mine.path, 65534, 65534);
+  const [info] = await store.list();
+  t.false(info!.valid);
+  t.regex(info!.problem!, /the archive belongs to uid 65534, not root/);
+  await chown(mine.path, 0, 0);
+
+  await chown(store.dir, 65534, 65534);
+  await t.throwsAsync(store.list(), { instanceOf: CheckpointError, message: /belongs to uid 65534, not root; berth does not keep or restore checkpoints there/ });
+  await t.throwsAsync(store.prepare('zstd', at(2)), { message: /belongs to uid 65534/ });
+  t.is((await stat(store.dir)).uid, 65534, 'not chowned');
 });

@@ -11,6 +11,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { bootSystemdHost, requireSystemdHarness, type RunResult, type SystemdHost } from '../helpers/systemd-host.js';
+import { RECORD_FILE } from '../../src/checkpoint/record.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const GENERATOR = `${REPO}dist/berth-generator.mjs`;
@@ -179,8 +180,9 @@ async function folderState(dir: string): Promise<string> {
   return sh(`if [ -d ${dir} ]; then cd ${dir} && for f in $(ls -A); do stat -c '%n %s %Y %i %a' "$f"; done; else echo absent; fi`);
 }
 
+/** The files of a container's archive folder, but for berth's record of them (record.ts), always there. */
 async function folderNames(dir: string): Promise<string[]> {
-  return (await sh(`ls -A ${dir}`)).split('\n').filter(Boolean).sort();
+  return (await sh(`ls -A ${dir}`)).split('\n').filter((f) => f !== '' && f !== RECORD_FILE).sort();
 }
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -277,7 +279,7 @@ test.serial('a container with [Checkpoint] is checkpointed by its service, resto
   t.regex(restored.stdout, new RegExp(`${unit} is active, restored from ${first.path.replaceAll('.', '\\.')}`));
   t.log(`berth restore: ${restoreMs} ms`);
   await assertSupervised(t, name, 'restored');
-  t.is(await sh(`podman container inspect --format '{{.Id}}' ${name}`), id, 'the archive brings back the same container');
+  t.is(await sh(`podman container inspect --format '{{.Id}}' ${name}`), id, `the archive brings back the same container\n${await host.journal(unit)}`);
   t.regex(await host.journal(unit), /berth start: restored counter-web from/);
   t.is(await inContainer(name, 'cat /tmp/marker'), 'kept-in-tmpfs');
   const after = await readCounter(name);
@@ -610,6 +612,8 @@ test.serial('with Keep=3, five checkpoints leave exactly the newest three valid 
   t.true(listed.every((a) => a.valid));
   t.deepEqual(removed.sort(), taken.slice(0, 2).flatMap((p) => [p, `${p}.json`]).sort(), 'the two oldest went, manifest and archive');
   t.deepEqual(await folderNames(dir), taken.slice(2).flatMap((p) => [base(p), `${base(p)}.json`]).sort());
+  const record = JSON.parse(await sh(`cat ${dir}/${RECORD_FILE}`)) as { archives: { archive: string }[] };
+  t.deepEqual(record.archives.map((e) => e.archive), taken.slice(2).reverse().map(base), "berth's record holds the three, newest first");
   t.is(await sh(`berth prune ${name}`), '0 removed; keeping the newest 3 valid archive(s)');
   await stop(t, name);
 });
