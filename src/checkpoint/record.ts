@@ -20,6 +20,12 @@ export const RECORD_FILE = '.berth-archives.json';
 /** Thousands of archives fit; a record larger than this is not one berth wrote. */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
+/** The writer's pid of a temporary record (`.berth-archives.json.tmp-PID`, left by a writer killed mid-write), or undefined. */
+export function recordTempPid(fileName: string): number | undefined {
+  const m = /^\.berth-archives\.json\.tmp-(\d+)$/.exec(fileName);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** A file's identity and times: a change of any of them means it must be read again to be believed. */
 export type FileStamp = string;
 

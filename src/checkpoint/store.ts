@@ -23,7 +23,7 @@ import { parseManifest, type Manifest, type ManifestFields } from './manifest.js
 import { archiveName, checkName, extensionOf, MANIFEST_SUFFIX, parseArchiveName, parseTempName, type ParsedArchiveName } from './names.js';
 import { PendingArchive } from './pending.js';
 import { isCode, mayOwn } from './process.js';
-import { ArchiveRecord, fileStamp, RECORD_FILE, stampOf } from './record.js';
+import { ArchiveRecord, fileStamp, RECORD_FILE, recordTempPid, stampOf } from './record.js';
 import { checkFolderTrust, distrust } from './trust.js';
 import { deepVerify } from './verify.js';
 
@@ -128,8 +128,8 @@ export class CheckpointStore {
    * - recorded archives gone bad, and unrecorded incomplete files OLDER than the newest valid archive (a
    *   newer one may be a checkpoint being committed by a berth that ignores the lock); none at all while
    *   there is no valid archive;
-   * - temporary folders (and files) whose writer is gone (the pid in the name is dead, or belongs to a
-   *   process that started after the folder was last written).
+   * - temporary folders and files (archives', and the record's) whose writer is gone (the pid in the name
+   *   is dead, or belongs to a process that started after the folder was last written).
    * Validity is list()'s: the sha256 is read again for every file that changed since it was found right.
    * The caller holds the container's lock: prune writes berth's record.
    * A manifest is removed before its archive, so an interrupted prune leaves only invalid leftovers.
@@ -259,8 +259,8 @@ export class CheckpointStore {
         archives.set(parsed.archive, parsed);
         continue;
       }
-      const temp = parseTempName(this.name, fileName);
-      if (temp) temps.push({ path: join(this.dir, fileName), pid: temp.pid });
+      const pid = parseTempName(this.name, fileName)?.pid ?? recordTempPid(fileName);
+      if (pid !== undefined) temps.push({ path: join(this.dir, fileName), pid });
     }
     const seq = (a: ParsedArchiveName): number => record.get(a.archive)?.seq ?? 0;
     const sorted = [...archives.values()].sort(

@@ -2,7 +2,7 @@ import test from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArchiveRecord, fileStamp, RECORD_FILE } from '../../src/checkpoint/record.js';
+import { ArchiveRecord, fileStamp, RECORD_FILE, recordTempPid } from '../../src/checkpoint/record.js';
 import { CheckpointError } from '../../src/errors.js';
 
 const SHA = 'a'.repeat(64);
@@ -62,4 +62,10 @@ test('a folder in the record\'s place is never replaced', async (t) => {
   const dir = folder();
   mkdirSync(join(dir, RECORD_FILE));
   await t.throwsAsync(ArchiveRecord.empty().write(dir), { message: /is not a regular file: berth does not replace it/ });
+});
+
+test("a record's temporary file names its writer, so that a prune can remove one a killed writer left", (t) => {
+  t.is(recordTempPid(`${RECORD_FILE}.tmp-4242`), 4242);
+  t.is(recordTempPid(RECORD_FILE), undefined);
+  t.is(recordTempPid('.web-20250101T000000000Z.tar.zst.tmp-1'), undefined);
 });

@@ -19,6 +19,7 @@ const BERTH = `${REPO}dist/src/cli/main.js`;
 const DEFS = '/etc/berth/definitions';
 const STORE = '/var/lib/berth/checkpoints';
 const TINY_DIR = '/var/lib/berth-tiny';
+const OPEN_DIR = '/tmp/berth-open';
 
 /** A counter in memory and in the container's tmpfs (it goes on after a restore, restarts at 1 when fresh). */
 const COUNTER = 'i=0; while true; do i=$$((i+1)); echo $$i > /tmp/counter; sleep 1; done &';
@@ -57,6 +58,10 @@ const DEFINITIONS: Record<string, string> = {
   flip: counter('flip'),
   keeper: counter('keeper', 'Keep=3\n'),
   ticker: counter('ticker', 'OnCalendar=*:*:0/5\nAccuracySec=1s\nKeep=2\n'),
+  // Its archives in a folder anyone may create things in (/tmp is sticky and open to all).
+  opened: counter('opened', `Directory=${OPEN_DIR}\n`),
+  guarded: counter('guarded'),
+  bystander: counter('bystander'),
 };
 
 let host: SystemdHost;
@@ -616,4 +621,57 @@ test.serial('with Keep=3, five checkpoints leave exactly the newest three valid 
   t.deepEqual(record.archives.map((e) => e.archive), taken.slice(2).reverse().map(base), "berth's record holds the three, newest first");
   t.is(await sh(`berth prune ${name}`), '0 removed; keeping the newest 3 valid archive(s)');
   await stop(t, name);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Archives berth can vouch for
+
+test.serial("a checkpoint folder someone else made is refused for checkpoints, listings and restores, and never taken over", async (t) => {
+  const name = 'opened';
+  await start(t, name);
+  // nobody gets there first, with an archive of their own.
+  await sh(`setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c 'mkdir -m 0777 ${OPEN_DIR} && mkdir -m 0777 ${OPEN_DIR}/${name} && echo x > ${OPEN_DIR}/${name}/${name}-20991231T000000000Z.tar.zst'`);
+  for (const cmd of [`berth checkpoint ${name}`, `berth checkpoints ${name}`, `berth restore ${name}`]) {
+    const r = await run(cmd);
+    t.not(r.exitCode, 0, cmd);
+    t.regex(r.stderr, /belongs to uid 65534, not root; berth does not keep or restore checkpoints there/, cmd);
+  }
+  t.is(await sh(`stat -c '%U %a' ${OPEN_DIR} ${OPEN_DIR}/${name}`), 'nobody 777\nnobody 777', 'nothing was chowned or chmodded');
+  await assertSupervised(t, name, 'the container runs on, untouched');
+  await stop(t, name);
+});
+
+test.serial("an archive planted in berth's folder, dated in the future and naming another container, is never restored, and that container is left alone", async (t) => {
+  const name = 'guarded';
+  await start(t, name);
+  await start(t, 'bystander');
+  await waitCounter(name, 2);
+  const own = await checkpoint(t, name);
+  const theirs = await checkpoint(t, 'bystander');
+  const bystanderId = await sh("podman container inspect --format '{{.Id}}' bystander");
+
+  // A consistent archive of the bystander, under a future name, as someone else's file.
+  const planted = `${STORE}/${name}/${name}-20991231T000000000Z.tar.zst`;
+  await sh(`cp ${theirs.path} ${planted} && sed 's/"createdAt": "[^"]*"/"createdAt": "2099-12-31T00:00:00.000Z"/' ${theirs.path}.json > ${planted}.json`);
+  await sh(`chown nobody ${planted} ${planted}.json`);
+  const listed = await listArchives(name);
+  t.is(listed[0]!.path, own.path, "berth's own archive comes first");
+  t.true(listed[0]!.valid);
+  const bad = listed.find((a) => a.path === planted)!;
+  t.false(bad.valid);
+  t.regex(bad.problem!, /belongs to uid 65534, not root/);
+  // Root's own file: still not in berth's record, and dated in the future.
+  await sh(`chown root ${planted} ${planted}.json`);
+  const again = (await listArchives(name)).find((a) => a.path === planted)!;
+  t.false(again.valid);
+  t.regex(again.problem!, /in the future|berth's record of this folder does not hold it/);
+
+  const r = await run(`berth restore ${name}`);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`restored from ${own.path.replaceAll('.', '\\.')}`));
+  await assertSupervised(t, name, 'restored from its own archive');
+  t.is(await sh("podman container inspect --format '{{.Id}} {{.State.Running}}' bystander"), `${bystanderId} true`, 'the bystander is the same container, running');
+  await assertSupervised(t, 'bystander', 'the bystander stays under its unit');
+  await stop(t, name);
+  await stop(t, 'bystander');
 });
