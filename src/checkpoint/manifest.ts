@@ -3,6 +3,7 @@
  * and the archive's size and sha256. An archive counts only when its manifest parses and matches it.
  */
 import type { Compression } from '../compile/checkpoint-settings.js';
+import { parseFacts, type CheckpointFacts } from './facts.js';
 
 export interface Manifest {
   readonly format: 1;
@@ -31,6 +32,10 @@ export interface Manifest {
   readonly runHash?: string;
   /** podman's --print-stats JSON. */
   readonly stats?: unknown;
+  /** Where it was made (facts.ts); archives from berth before facts have none. */
+  readonly facts?: CheckpointFacts;
+  /** The path an archive made elsewhere was imported from (`berth restore --archive`). */
+  readonly importedFrom?: string;
 }
 
 /**
@@ -60,6 +65,8 @@ export function parseManifest(text: string): Manifest {
   if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) throw new Error('manifest sha256 is not 64 hex digits');
   if (m.compress !== 'zstd' && m.compress !== 'gzip' && m.compress !== 'none') throw new Error('manifest compress is not zstd, gzip or none');
   if (m.runHash !== undefined && typeof m.runHash !== 'string') throw new Error('manifest runHash is not a string');
+  if (m.facts !== undefined) parseFacts(m.facts);
+  if (m.importedFrom !== undefined && typeof m.importedFrom !== 'string') throw new Error('manifest importedFrom is not a string');
   return m as unknown as Manifest;
 }
 

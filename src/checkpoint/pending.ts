@@ -185,6 +185,8 @@ function buildManifest(fields: ManifestFields, stored: Pick<Manifest, 'createdAt
     fileLocks: fields.fileLocks,
     ...(fields.runHash !== undefined ? { runHash: fields.runHash } : {}),
     ...(fields.stats !== undefined ? { stats: fields.stats } : {}),
+    ...(fields.facts !== undefined ? { facts: fields.facts } : {}),
+    ...(fields.importedFrom !== undefined ? { importedFrom: fields.importedFrom } : {}),
   };
   try {
     parseManifest(serializeManifest(manifest));

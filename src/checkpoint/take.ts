@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointError, EngineError } from '../errors.js';
-import { criuVersion, Podman, type ContainerState } from '../engine/podman.js';
-import { cachedVersion, versionCacheDir } from '../engine/version-cache.js';
+import { Podman, type ContainerState } from '../engine/podman.js';
+import { versionCacheDir } from '../engine/version-cache.js';
 import { containerOf, type CheckpointedContainer } from './config-dump.js';
+import { hostFacts, runtimeHere } from './host-facts.js';
 import { CheckpointLock } from './lock.js';
 import { CheckpointStore, type ArchiveInfo } from './store.js';
 
@@ -75,14 +76,10 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
   if (locked.status === 'rejected') throw locked.reason;
   const lock = locked.value;
   try {
-    // Only the manifest needs them, so they are found while the export runs; a version that cannot be told
-    // is recorded as unknown rather than failing the checkpoint. They are remembered where the generator
-    // remembers podman's (version-cache.ts).
+    // Only the manifest needs them, so they are found while the export runs; what cannot be told is
+    // recorded as unknown rather than failing the checkpoint (host-facts.ts).
     const cacheDir = versionCacheDir(opts.user, env);
-    const versions = Promise.all([
-      cachedVersion(cacheDir, podman.binary, () => podman.version(), env).catch(() => 'unknown'),
-      cachedVersion(cacheDir, 'criu', criuVersion, env).catch(() => 'unknown'),
-    ]);
+    const host = hostFacts(podman, cacheDir, env);
     if (space.status === 'rejected') throw space.reason;
     const [last, free] = space.value;
     const need = Math.max(MIN_FREE, last * SPACE_FACTOR);
@@ -107,7 +104,8 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
       await pending.abort();
       throw err;
     }
-    const [podmanVersion, criu] = await versions;
+    const { podmanVersion, criuVersion, ...machine } = await host;
+    const runtime = await runtimeHere(container.network.runtime, cacheDir, env);
     const archive = await store
       .commit(pending, {
         name: opts.name,
@@ -116,13 +114,14 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
         image: container.image,
         unit: `${opts.name}.service`,
         podmanVersion,
-        criuVersion: criu,
+        criuVersion,
         durationMs: Date.now() - started,
         leaveRunning: settings.leaveRunning,
         tcpEstablished: settings.tcpEstablished,
         fileLocks: settings.fileLocks,
         runHash: runHash(container.createCommand),
         ...(stats !== undefined ? { stats } : {}),
+        facts: { ...machine, runtimeVersion: runtime.version, ...container.network },
       })
       .catch(async (err: unknown) => {
         await pending.abort();

@@ -144,3 +144,11 @@ export async function criuVersion(criu: string): Promise<string> {
   if (!version) throw new EngineError([criu, '--version'], 0, '', `${criu} --version names no version: ${stdout.trim().slice(0, 200)}`);
   return version;
 }
+
+/** An OCI runtime's version as `runc --version` or `crun --version` reports it (its first line). */
+export async function runtimeVersion(runtime: string): Promise<string> {
+  const { stdout } = await mustRun([runtime, '--version'], { timeoutMs: VERSION_TIMEOUT_MS });
+  const version = /version\s+(\S+)/.exec(stdout)?.[1];
+  if (!version) throw new EngineError([runtime, '--version'], 0, '', `${runtime} --version names no version: ${stdout.trim().slice(0, 200)}`);
+  return version;
+}

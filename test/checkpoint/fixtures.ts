@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import type { ExecutionContext } from 'ava';
 import type { Compression } from '../../src/compile/checkpoint-settings.js';
 import type { ManifestFields } from '../../src/checkpoint/manifest.js';
+import type { CheckpointFacts } from '../../src/checkpoint/facts.js';
 import type { ArchiveInfo, CheckpointStore } from '../../src/checkpoint/store.js';
 
 /** A fresh folder removed after the test. */
@@ -30,6 +31,20 @@ export const CONFIG_DUMP = {
   CreateCommand: ['/usr/bin/podman', 'run', '--name', 'systemd-web', 'localhost/busybox:latest', 'httpd', '-f'],
   rootfsImageID: 'd'.repeat(64),
   rootfsImageName: 'localhost/busybox:latest',
+};
+
+/** The facts of an archive taken on a 2-core AMD test machine with runc. */
+export const FACTS: CheckpointFacts = {
+  kernel: '6.1.0-28-amd64',
+  arch: 'x86_64',
+  cpuModel: 'AMD EPYC 7B13',
+  cpuFlags: ['avx', 'avx2', 'fpu', 'sse4_2'],
+  runtimeVersion: '1.1.5+ds1',
+  imageId: 'd'.repeat(64),
+  runtime: 'runc',
+  ports: [{ hostIP: '', hostPort: 8080, containerPort: 80, protocol: 'tcp', range: 1 }],
+  staticIPs: [],
+  staticMACs: [],
 };
 
 export interface ExportOptions {
