@@ -69,13 +69,14 @@ export function formatLocation(loc: SourceLocation): string {
 }
 
 /** Why a checkpoint operation was refused or failed, for callers that react differently (e.g. `locked`: skip). */
-export type CheckpointErrorCode = 'locked' | 'verify' | 'exists' | 'invalid' | 'untrusted';
+export type CheckpointErrorCode = 'locked' | 'verify' | 'exists' | 'invalid' | 'untrusted' | 'incompatible';
 
 /**
  * A checkpoint could not be stored or read: another run of the same container holds the lock (`locked`), an
  * exported archive failed verification (`verify`), an archive of that name already exists (`exists`), or a
  * name, setting or folder is unusable (`invalid`), or a folder or archive is not root's (or the user's) alone
- * (`untrusted`, checkpoint/trust.ts). File-system errors (ENOSPC, EIO) are passed on as they are.
+ * (`untrusted`, checkpoint/trust.ts), or an archive cannot be restored on this host (`incompatible`,
+ * checkpoint/restore-plan.ts). File-system errors (ENOSPC, EIO) are passed on as they are.
  */
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';

@@ -16,7 +16,7 @@ import { SystemdFollower } from '../systemd/follower.js';
 import type { SystemdManager } from '../systemd/manager.js';
 import { SYSTEMD_NAME, type ServiceStatus, type TimerStatus } from '../systemd/properties.js';
 import { BusUnitControl } from '../systemd/unit-control.js';
-import { AgentError, ERRORS } from './interface.js';
+import { AgentError, ERRORS, ownContainer } from './interface.js';
 import type { Mode, ModeContext } from './mode.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
@@ -91,13 +91,15 @@ export class SystemdMode implements Mode {
     if (!manager) throw new AgentError(ERRORS.notSupported, 'restoring needs systemd on the bus (the unit runs the restore)');
     const used = await restoreUnit({
       name: entry.name,
+      container: ownContainer(entry),
+      podman: this.ctx.podman,
       directory: entry.checkpoint.directory,
       ...(archive ? { archive } : {}),
       runtimeDir: runtimeDir(this.ctx.user, this.ctx.env),
       lockDir: lockDir(this.ctx.user, this.ctx.env),
       systemctl: new BusUnitControl(manager),
     });
-    return used.path;
+    return used.archive.path;
   }
 
   checkpointTaken(): void {}

@@ -9,8 +9,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, EngineError } from '../errors.js';
 import { Podman, type ContainerState } from '../engine/podman.js';
+import { versionCacheDir } from '../engine/version-cache.js';
+import { hostFacts, runtimeHere } from './host-facts.js';
+import { importArchive, openForeign } from './import.js';
 import { CheckpointLock } from './lock.js';
 import { parseManifest, type Manifest } from './manifest.js';
+import { portsInUse } from './ports.js';
+import { planRestore, type Here, type Intent, type RestorePlan } from './restore-plan.js';
 import { CheckpointStore, type ArchiveInfo } from './store.js';
 import { runHash } from './take.js';
 
@@ -66,7 +71,7 @@ export async function startContainer(opts: StartOptions): Promise<number> {
   const requested = await takeRestoreRequest(dirname(opts.pidfile), opts.name);
   if (requested) {
     try {
-      await restoreArchive(podman, requested, container, opts.pidfile, log);
+      await restoreArchive(podman, requested, { container, argv: opts.argv }, opts.pidfile, log);
       return 0;
     } catch (err) {
       log(`berth start: restoring ${opts.name} from ${requested} failed: ${(err as Error).message}`);
@@ -79,7 +84,7 @@ export async function startContainer(opts: StartOptions): Promise<number> {
       log(`berth start: ${latest.path} was taken from a different definition of ${opts.name}; starting fresh`);
     } else if (latest) {
       try {
-        await restoreArchive(podman, latest.path, container, opts.pidfile, log);
+        await restoreArchive(podman, latest.path, { container, argv: opts.argv }, opts.pidfile, log);
         return 0;
       } catch (err) {
         log(`berth start: restoring ${opts.name} from ${latest.path} failed (${(err as Error).message}); starting fresh`);
@@ -102,31 +107,54 @@ export function containerNameOf(argv: readonly string[]): string {
   throw new CheckpointError('invalid', `the podman command line names no container (--name): ${argv.join(' ').slice(0, 200)}`);
 }
 
-/** Restores an archive under the calling unit as `container`, and writes the unit's PID file with the new conmon's PID. */
-export async function restoreArchive(podman: Podman, archive: string, container: string, pidfile: string, log: (l: string) => void): Promise<void> {
-  const state = await restoreContainer(podman, archive, container, (l) => log(`berth start: ${l}`));
+/** Restores an archive under the calling unit as its container, and writes the unit's PID file with the new conmon's PID. */
+export async function restoreArchive(podman: Podman, archive: string, intent: Intent, pidfile: string, log: (l: string) => void): Promise<void> {
+  const state = await restoreContainer(podman, archive, intent, (l) => log(`berth start: ${l}`));
   // systemd reads the PID file when ExecStart exits; the archive may name another path than this unit's.
   await writeFile(pidfile, `${state.conmonPid}\n`);
 }
 
+/** This host as planRestore sees it, for one archive: its facts, the archive's runtime and image here, the ports in use. */
+export async function hostFor(manifest: Manifest, podman: Podman, env: NodeJS.ProcessEnv = process.env): Promise<Here> {
+  const cacheDir = versionCacheDir((process.geteuid?.() ?? 0) !== 0, env);
+  const [host, runtime, imagePresent, ports] = await Promise.all([
+    hostFacts(podman, cacheDir, env),
+    runtimeHere(manifest.facts?.runtime ?? '', cacheDir, env),
+    manifest.facts?.imageId ? podman.imageExists(manifest.facts.imageId).catch(() => undefined) : undefined,
+    portsInUse(),
+  ]);
+  return { host, runtime, ...(imagePresent !== undefined ? { imagePresent } : {}), portsInUse: ports };
+}
+
+/** The plan for restoring an archive here (restore-plan.ts). */
+export async function planFor(manifest: Manifest, podman: Podman, intent: Intent): Promise<RestorePlan> {
+  return planRestore(manifest, await hostFor(manifest, podman), intent);
+}
+
+/** Refuses (CheckpointError `incompatible`) a plan that cannot work, with every reason. */
+function mustWork(archive: string, plan: RestorePlan): void {
+  if (!plan.ok) throw new CheckpointError('incompatible', `${archive} cannot be restored on this host: ${plan.refusals.join('; ')}`);
+}
+
 /**
- * Replaces the definition's container (`container`, and no other) with the archive's; returns its state,
- * running. An archive of a container of that name comes back with its name and ID; one of another name
- * (the definition was renamed) is restored under the definition's name, which podman gives a new ID.
+ * Replaces the definition's container (`intent.container`, and no other) with the archive's; returns its
+ * state, running. An archive of a container of that name comes back with its name and ID; one of another
+ * name (the definition was renamed) is restored under the definition's name, which podman gives a new ID.
+ * What differs from the host it was made on is planned first (restore-plan.ts): nothing is removed for an
+ * archive that cannot be restored here.
  */
-async function restoreContainer(podman: Podman, archive: string, container: string, log: (l: string) => void): Promise<ContainerState> {
+async function restoreContainer(podman: Podman, archive: string, intent: Intent, log: (l: string) => void): Promise<ContainerState> {
+  const { container } = intent;
   const manifest = await readManifestOf(archive);
-  const rename = manifest.container !== container;
-  if (rename && manifest.tcpEstablished) {
-    throw new CheckpointError('invalid', `${archive} is of container ${manifest.container}, not ${container}, and holds established TCP connections, which podman cannot restore under another name`);
-  }
-  const flags = { tcpEstablished: manifest.tcpEstablished, fileLocks: manifest.fileLocks, ...(rename ? { name: container } : {}) };
-  if (rename) log(`${archive} is of container ${manifest.container}: restoring it as ${container}`);
+  const plan = await planFor(manifest, podman, intent);
+  mustWork(archive, plan);
+  for (const note of plan.notes) log(`${archive}: ${note}`);
+  const { flags } = plan;
   await podman.remove(container);
   try {
     await podman.restore(archive, flags);
   } catch (err) {
-    if (rename || !(err instanceof EngineError) || !/already exists/.test(err.stderr)) throw err;
+    if (flags.name !== undefined || !(err instanceof EngineError) || !/already exists/.test(err.stderr)) throw err;
     // A conmon killed earlier leaves the runtime's state of that ID behind. It is cleared only when no
     // container podman knows has that ID: another container's state is never touched.
     const holder = await podman.inspect(manifest.containerId);
@@ -163,10 +191,15 @@ async function chooseArchive(opts: ArchiveChoice): Promise<ArchiveInfo> {
 }
 
 export interface RestoreUnitOptions extends ArchiveChoice {
+  /** The definition's container: the only one the restore removes or replaces. */
+  readonly container: string;
   readonly runtimeDir: string;
   /** Folder of the per-container locks (checkpoint/take.ts's): a checkpoint waits out the restore, and the other way round. */
   readonly lockDir: string;
   readonly systemctl: UnitControl;
+  readonly podman?: Podman;
+  /** Plan only: check the archive and this host, change nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** The systemctl verbs restoreUnit needs, answered as systemctl would; systemd/unit-control.ts's BusUnitControl does it over D-Bus. */
@@ -176,14 +209,47 @@ export interface UnitControl {
   /** run(), and an EngineError unless it succeeded. */
   must(...args: string[]): Promise<void>;
   isActive(unit: string): Promise<boolean>;
+  /** The command a restorable unit's `berth start` runs when it does not restore (after its `--`), as systemd has it. */
+  runArgv(unit: string): Promise<string[] | undefined>;
 }
 
-/** `berth restore`: stop the unit, leave the request, start it again; its ExecStart restores. Returns the archive used. */
-export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo> {
+export interface RestoreOutcome {
+  readonly archive: ArchiveInfo;
+  readonly plan: RestorePlan;
+  /** False for a dry run. */
+  readonly restored: boolean;
+}
+
+/**
+ * `berth restore`: plan the restore against this host (refusing before anything is stopped), take in an
+ * archive from elsewhere, stop the unit, leave the request, start it again; its ExecStart restores.
+ */
+export async function restoreUnit(opts: RestoreUnitOptions): Promise<RestoreOutcome> {
   const lock = await CheckpointLock.acquire(opts.lockDir, opts.name);
   try {
-    const archive = await chooseArchive(opts);
+    const podman = opts.podman ?? new Podman();
     const unit = `${opts.name}.service`;
+    const [argv, running] = await Promise.all([opts.systemctl.runArgv(unit), opts.systemctl.isActive(unit)]);
+    const intent: Intent = { container: opts.container, ...(argv ? { argv } : {}), running };
+    const store = new CheckpointStore(opts.directory, opts.name);
+    let archive: ArchiveInfo;
+    let plan: RestorePlan;
+    if (opts.archive && dirname(resolve(opts.archive)) !== store.dir) {
+      const foreign = await openForeign(opts.archive);
+      try {
+        plan = await planFor(foreign.manifest, podman, intent);
+        if (opts.dryRun) return { archive: { path: foreign.path, manifestPath: `${foreign.path}.json`, createdAt: new Date(foreign.manifest.createdAt), size: foreign.manifest.size, manifest: foreign.manifest, valid: true }, plan, restored: false };
+        mustWork(foreign.path, plan);
+        archive = await importArchive(store, foreign);
+      } finally {
+        await foreign.close();
+      }
+    } else {
+      archive = await chooseArchive(opts);
+      plan = await planFor(archive.manifest!, podman, intent);
+      if (opts.dryRun) return { archive, plan, restored: false };
+      mustWork(archive.path, plan);
+    }
     // Stopping removes the running container, whose name and ID the archive brings back.
     await opts.systemctl.must('stop', unit);
     const request = await writeRestoreRequest(opts.runtimeDir, opts.name, archive.path);
@@ -193,7 +259,7 @@ export async function restoreUnit(opts: RestoreUnitOptions): Promise<ArchiveInfo
       throw new EngineError(['systemctl', 'start', unit], started.exitCode, `${started.stderr.trim()} (see journalctl -u ${unit})`);
     }
     if (!(await opts.systemctl.isActive(unit))) throw new CheckpointError('invalid', `${unit} is not active after the restore (see journalctl -u ${unit})`);
-    return archive;
+    return { archive, plan, restored: true };
   } finally {
     await lock.release();
   }
@@ -216,7 +282,7 @@ export async function restoreInPlace(opts: RestoreInPlaceOptions): Promise<Archi
   const lock = await CheckpointLock.acquire(opts.lockDir, opts.name);
   try {
     const archive = await chooseArchive(opts);
-    await restoreContainer(opts.podman, archive.path, opts.container, opts.log);
+    await restoreContainer(opts.podman, archive.path, { container: opts.container, running: true }, opts.log);
     return archive;
   } finally {
     await lock.release();

@@ -80,28 +80,47 @@ export async function runPrune(name: string, flags: ScopeFlags): Promise<number>
   return 0;
 }
 
-export async function runRestore(name: string, flags: ScopeFlags & { archive?: string; latest?: boolean }): Promise<number> {
+export async function runRestore(name: string, flags: ScopeFlags & { archive?: string; latest?: boolean; json?: boolean; dryRun?: boolean }): Promise<number> {
   if (flags.archive && flags.latest) throw new UsageError('give --archive FILE or --latest, not both');
   const c = checkpointable(name, flags);
   const user = flags.user ?? false;
   // The unit's stop and start go over D-Bus (systemd/); loaded here so other commands do not pay for it.
-  const [{ SystemdManager }, { BusUnitControl }] = await Promise.all([import('../systemd/manager.js'), import('../systemd/unit-control.js')]);
+  const [{ SystemdManager }, { BusUnitControl }, { describePlan }] = await Promise.all([
+    import('../systemd/manager.js'),
+    import('../systemd/unit-control.js'),
+    import('../checkpoint/restore-plan.js'),
+  ]);
   const manager = await SystemdManager.connect({ user });
-  let archive;
+  let outcome;
   try {
-    archive = await restoreUnit({
+    outcome = await restoreUnit({
       name: c.serviceName,
+      container: c.containerName,
       directory: c.checkpoint.directory,
       ...(flags.archive ? { archive: flags.archive } : {}),
       runtimeDir: runtimeDir(user),
       lockDir: lockDir(user),
       systemctl: new BusUnitControl(manager),
+      dryRun: flags.dryRun ?? false,
     });
   } finally {
     await manager.close();
   }
+  const { archive, plan, restored } = outcome;
+  // A dry run's refused plan is a failure too (a real one throws before anything is changed).
+  const status = plan.ok ? 0 : 1;
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ unit: `${c.serviceName}.service`, archive: archive.path, createdAt: archive.createdAt.toISOString(), restored, plan }, null, 2) + '\n');
+    return status;
+  }
+  if (!restored) {
+    for (const line of describePlan(plan)) process.stdout.write(`${line}\n`);
+    process.stdout.write(`${archive.path} ${plan.ok ? 'can' : 'cannot'} be restored as ${c.serviceName}.service (dry run: nothing was changed)\n`);
+    return status;
+  }
+  for (const note of plan.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(`${c.serviceName}.service is active, restored from ${archive.path} (checkpoint of ${archive.createdAt.toISOString()})\n`);
-  return 0;
+  return status;
 }
 
 export interface StartFlags {

@@ -67,8 +67,10 @@ export function program(): Command {
     .option('--verify', 'also have tar read each archive to its end (what a restore checks)');
   containerCommand(cli, 'prune', 'apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now', async (name, opts) => (await checkpointCommands()).runPrune(name, opts));
   containerCommand(cli, 'restore', 'stop the unit and start it again from an archive, so systemd keeps managing the restored container', async (name, opts) => (await checkpointCommands()).runRestore(name, opts))
-    .option('--archive <file>', 'the archive to restore (default: the newest valid one)')
-    .option('--latest', 'the newest valid archive (the default)');
+    .option('--archive <file>', "the archive to restore (default: the newest valid one); one from elsewhere is checked and imported into the container's folder first")
+    .option('--latest', 'the newest valid archive (the default)')
+    .option('--dry-run', 'compare the archive with this host and print the plan, changing nothing')
+    .option('--json', 'print the plan and the outcome as JSON');
 
   cli
     .command('start')

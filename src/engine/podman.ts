@@ -40,6 +40,10 @@ export interface CheckpointFlags {
 export type RestoreFlags = Pick<CheckpointFlags, 'tcpEstablished' | 'fileLocks'> & {
   /** Restore under this name (podman then gives it a new ID) rather than the archived one. */
   readonly name?: string;
+  /** Publish these ports (podman's --publish syntax) instead of the archived ones. */
+  readonly publish?: readonly string[];
+  readonly ignoreStaticIp?: boolean;
+  readonly ignoreStaticMac?: boolean;
 };
 
 const LIST_TIMEOUT_MS = 30_000;
@@ -106,6 +110,9 @@ export class Podman {
   async restore(archive: string, flags: RestoreFlags): Promise<void> {
     const args = ['container', 'restore', '--import', archive];
     if (flags.name !== undefined) args.push('--name', flags.name);
+    for (const p of flags.publish ?? []) args.push('--publish', p);
+    if (flags.ignoreStaticIp) args.push('--ignore-static-ip');
+    if (flags.ignoreStaticMac) args.push('--ignore-static-mac');
     if (flags.tcpEstablished) args.push('--tcp-established');
     if (flags.fileLocks) args.push('--file-locks');
     await this.run(args);
@@ -120,6 +127,14 @@ export class Podman {
     const { stdout } = await this.run(['ps', '-a', '--filter', `name=^${name.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')}$`, '--format', '{{.ID}} {{.Names}}'], { timeoutMs: LIST_TIMEOUT_MS });
     const ids = stdout.split('\n').map((l) => l.split(' ')).filter(([id, n]) => id && n === name).map(([id]) => id!);
     if (ids.length > 0) await this.run(['rm', '-f', '--ignore', '-t', '0', ...ids]);
+  }
+
+  /** Whether podman's store holds this image (by ID or name). */
+  async imageExists(image: string): Promise<boolean> {
+    const args = ['image', 'exists', image];
+    const r = await this.probe(args, INSPECT_TIMEOUT_MS);
+    if (r.exitCode === 0 || r.exitCode === 1) return r.exitCode === 0;
+    throw commandFailed([this.binary, ...args], r);
   }
 
   /** podman's own version, as `podman --version` prints it. */

@@ -52,6 +52,16 @@ export class BusUnitControl implements UnitControl {
     return state === 'active' || state === 'reloading';
   }
 
+  async runArgv(unit: string): Promise<string[] | undefined> {
+    const path = await this.manager.unitPath(unit);
+    if (!path) return undefined;
+    // ExecStart is a(sasbttttuii): per command its path, argv, and how it ran.
+    const commands = (await this.manager.getProperty(path, SERVICE_IFACE, 'ExecStart')) as Array<[string, string[], ...unknown[]]>;
+    const argv = commands?.[0]?.[1];
+    const dashes = argv ? argv.indexOf('--') : -1;
+    return argv && dashes >= 0 ? argv.slice(dashes + 1) : undefined;
+  }
+
   /** systemctl's wording for a job that did not end "done", with the unit's Result when it has one. */
   async #failure(verb: string, unit: string, result: string): Promise<string> {
     let detail = '';
