@@ -19,6 +19,8 @@ export class TarHeaders {
   readonly names: string[] = [];
   /** The data of the members asked for, once read whole. */
   readonly kept = new Map<string, Buffer>();
+  /** Each member's size in bytes. */
+  readonly sizes = new Map<string, number>();
   #header = Buffer.alloc(BLOCK);
   #filled = 0;
   /** Bytes of the current member's data (and padding) still to skip. */
@@ -33,8 +35,8 @@ export class TarHeaders {
   /** Bytes read so far (the block of a header is where it starts, in 512-byte blocks, as tar -R counts). */
   #offset = 0;
 
-  /** `keep`: names of members whose data is to be kept (in `kept`); each at most 16 MiB. */
-  constructor(readonly keep: readonly string[] = []) {}
+  /** `keep`: the members whose data is to be kept (in `kept`), by name or by a test of the name; each at most 16 MiB. */
+  constructor(readonly keep: readonly string[] | ((name: string) => boolean) = []) {}
 
   /** Whether the end-of-archive marker has been read. */
   get ended(): boolean {
@@ -108,7 +110,8 @@ export class TarHeaders {
       return;
     }
     this.names.push(name);
-    if (this.keep.includes(name)) this.#keepData('member', name, size);
+    this.sizes.set(name, size);
+    if (typeof this.keep === 'function' ? this.keep(name) : this.keep.includes(name)) this.#keepData('member', name, size);
     else this.#skip = padded;
   }
 

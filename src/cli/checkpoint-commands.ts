@@ -45,7 +45,9 @@ function row(a: ArchiveInfo, now: Date) {
   };
 }
 
-export async function runCheckpoints(name: string, flags: ScopeFlags & { json?: boolean; verify?: boolean }): Promise<number> {
+export async function runCheckpoints(name: string, target: string | undefined, flags: ScopeFlags & { json?: boolean; verify?: boolean }): Promise<number> {
+  if (name === 'show' && target !== undefined) return runShow(target, flags);
+  if (target !== undefined) throw new UsageError(`berth checkpoints takes one container name (or show FILE|NAME), not ${name} ${target}`);
   const c = checkpointable(name, flags);
   const archives = await new CheckpointStore(c.checkpoint.directory, c.serviceName).list({ verify: true, deep: flags.verify ?? false });
   const now = new Date();
@@ -64,6 +66,63 @@ export async function runCheckpoints(name: string, flags: ScopeFlags & { json?: 
   }
   return 0;
 }
+
+/** `berth checkpoints show FILE|NAME`: an archive's manifest, host facts, sizes and processes (NAME: its newest valid archive). */
+export async function runShow(target: string, flags: ScopeFlags & { json?: boolean }): Promise<number> {
+  const [{ archiveContents }, { freezeMicros, publishSpec }, { readManifestOf }, { hashFile }] = await Promise.all([
+    import('../checkpoint/archive-contents.js'),
+    import('../checkpoint/facts.js'),
+    import('../checkpoint/restore.js'),
+    import('../checkpoint/durable.js'),
+  ]);
+  let path = target;
+  if (!/\/|\.tar(\.zst|\.gz)?$/.test(target)) {
+    const c = checkpointable(target, flags);
+    const latest = await new CheckpointStore(c.checkpoint.directory, c.serviceName).latestValid();
+    if (!latest) throw new UsageError(`no valid archive of ${c.serviceName} in ${c.checkpoint.directory}/${c.serviceName}`);
+    path = latest.path;
+  }
+  const manifest = await readManifestOf(path);
+  const [contents, hashed] = await Promise.all([archiveContents(path, manifest.compress), hashFile(path)]);
+  const matches = hashed.sha256 === manifest.sha256 && hashed.size === manifest.size;
+  const freeze = freezeMicros(manifest.stats);
+  if (flags.json) {
+    const out = { path, size: hashed.size, sha256Matches: matches, manifest, freezeMicros: freeze ?? null, memoryBytes: contents.memoryBytes, processes: contents.processes };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return 0;
+  }
+  const f = manifest.facts;
+  const lines: Array<[string, string]> = [
+    ['archive', `${path} (${mib(hashed.size)}, ${manifest.compress}, sha256 ${manifest.sha256.slice(0, 12)}…${matches ? '' : ', which DOES NOT MATCH the file'})`],
+    ['container', `${manifest.container} (${manifest.containerId.slice(0, 12)}) of ${manifest.unit}`],
+    ['image', `${manifest.image}${f ? ` (${f.imageId.slice(0, 12)})` : ''}`],
+    ['taken', `${manifest.createdAt} in ${manifest.durationMs} ms${freeze !== undefined ? `, the container frozen ${(freeze / 1000).toFixed(1)} ms` : ''}`],
+    ['options', `leave running ${yes(manifest.leaveRunning)}, TCP established ${yes(manifest.tcpEstablished)}, file locks ${yes(manifest.fileLocks)}`],
+    ['tools', `podman ${manifest.podmanVersion}, CRIU ${manifest.criuVersion}${f ? `, ${f.runtime || 'runc'} ${f.runtimeVersion}` : ''}`],
+    ...(f
+      ? ([
+          ['host', `${f.arch}, kernel ${f.kernel}, ${f.cpuModel || 'unknown CPU'} (${f.cpuFlags.length} CPU flags)`],
+          ['ports', f.ports.map(publishSpec).join(', ') || 'none'],
+          ['addresses', [...f.staticIPs, ...f.staticMACs].join(', ') || 'none static'],
+        ] as Array<[string, string]>)
+      : [['host', 'not recorded (an archive from before berth kept host facts)'] as [string, string]]),
+    ...(manifest.importedFrom ? [['imported', `from ${manifest.importedFrom}`] as [string, string]] : []),
+    ['memory', `${mib(contents.memoryBytes)} of pages in ${contents.members} archive members`],
+  ];
+  for (const [k, v] of lines) process.stdout.write(`${k.padEnd(10)} ${v}\n`);
+  process.stdout.write(`processes  ${contents.processes.length}\n    PID   PPID  THREADS  COMMAND\n`);
+  const children = new Map<number, typeof contents.processes[number][]>();
+  for (const p of contents.processes) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const pids = new Set(contents.processes.map((p) => p.pid));
+  const walk = (p: typeof contents.processes[number], depth: number): void => {
+    process.stdout.write(`${String(p.pid).padStart(7)} ${String(p.ppid).padStart(6)} ${String(p.threads.length).padStart(8)}  ${'  '.repeat(depth)}${p.comm}\n`);
+    for (const c of children.get(p.pid) ?? []) walk(c, depth + 1);
+  };
+  for (const root of contents.processes.filter((p) => !pids.has(p.ppid))) walk(root, 0);
+  return 0;
+}
+
+const yes = (b: boolean): string => (b ? 'yes' : 'no');
 
 export async function runPrune(name: string, flags: ScopeFlags): Promise<number> {
   const c = checkpointable(name, flags);

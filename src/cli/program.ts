@@ -62,9 +62,17 @@ export function program(): Command {
     });
 
   containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service');
-  containerCommand(cli, 'checkpoints', "list a container's archives: time, size, age, and whether the sha256 still matches", async (name, opts) => (await checkpointCommands()).runCheckpoints(name, opts))
+  cli
+    .command('checkpoints')
+    .description("list a container's archives: time, size, age, and whether the sha256 still matches; `checkpoints show FILE|NAME`: an archive's manifest, host facts, sizes and processes")
+    .argument('<name>', 'the container unit, or show')
+    .argument('[target]', 'after show: an archive file, or a container unit for its newest valid archive')
+    .option('--user', "the user manager's container")
     .option('--json', 'machine-readable output')
-    .option('--verify', 'also have tar read each archive to its end (what a restore checks)');
+    .option('--verify', 'also have tar read each archive to its end (what a restore checks)')
+    .action(async (name: string, target: string | undefined, opts) => {
+      process.exitCode = await (await checkpointCommands()).runCheckpoints(name, target, opts);
+    });
   containerCommand(cli, 'prune', 'apply the [Checkpoint] retention (Keep=, MaxTotalSize=) now', async (name, opts) => (await checkpointCommands()).runPrune(name, opts));
   containerCommand(cli, 'restore', 'stop the unit and start it again from an archive, so systemd keeps managing the restored container', async (name, opts) => (await checkpointCommands()).runRestore(name, opts))
     .option('--archive <file>', "the archive to restore (default: the newest valid one); one from elsewhere is checked and imported into the container's folder first")

@@ -1,0 +1,60 @@
+/**
+ * What an archive holds, for `berth checkpoints show`: its processes (CRIU's pstree.img, and each one's
+ * command name from its core-PID.img) and the bytes of memory pages (checkpoint/pages-*.img), read in one
+ * pass through the decompressor with the tar reader that checks exports (tar-headers.ts).
+ */
+import type { Compression } from '../compile/checkpoint-settings.js';
+import { startFilter } from '../engine/command.js';
+import { CheckpointError } from '../errors.js';
+import { commOf, CriuImageProblem, pstreeOf, type PstreeEntry } from './criu-image.js';
+import { TarHeaders, TarProblem } from './tar-headers.js';
+
+export interface ArchivedProcess extends PstreeEntry {
+  readonly comm: string;
+}
+
+export interface ArchiveContents {
+  readonly processes: readonly ArchivedProcess[];
+  /** Bytes of memory pages (checkpoint/pages-*.img). */
+  readonly memoryBytes: number;
+  readonly members: number;
+}
+
+const CORE = /^checkpoint\/core-(\d+)\.img$/;
+const PAGES = /^checkpoint\/pages-\d+\.img$/;
+const READER: Record<Compression, string[]> = { zstd: ['zstd', '-d', '-c', '-q'], gzip: ['gzip', '-d', '-c'], none: ['cat'] };
+
+export async function archiveContents(path: string, compress: Compression): Promise<ArchiveContents> {
+  const tar = new TarHeaders((name) => name === 'checkpoint/pstree.img' || CORE.test(name));
+  const reader = await startFilter([...READER[compress], '--', path]);
+  reader.stdin.end();
+  let problem: unknown;
+  reader.stdout.on('data', (chunk: Buffer) => {
+    try {
+      if (problem === undefined) tar.push(chunk);
+    } catch (x) {
+      problem = x;
+    }
+  });
+  const run = await reader.done;
+  const fail = (why: string): never => {
+    throw new CheckpointError('verify', `${path} cannot be read as a checkpoint archive: ${why}`);
+  };
+  if (problem instanceof TarProblem) fail(problem.message);
+  if (problem !== undefined) throw problem;
+  if (run.exitCode !== 0) fail(run.stderr.trim().split('\n')[0] || `${READER[compress][0]} exit ${run.exitCode}`);
+  const pstree = tar.kept.get('checkpoint/pstree.img');
+  if (!pstree) fail('it holds no checkpoint/pstree.img');
+  try {
+    const processes = pstreeOf(pstree!).map((p) => {
+      const core = tar.kept.get(`checkpoint/core-${p.pid}.img`);
+      return { ...p, comm: (core && commOf(core)) ?? '?' };
+    });
+    let memoryBytes = 0;
+    for (const [name, size] of tar.sizes) if (PAGES.test(name)) memoryBytes += size;
+    return { processes, memoryBytes, members: tar.names.length };
+  } catch (x) {
+    if (x instanceof CriuImageProblem) fail(`a CRIU image cannot be read (${x.message})`);
+    throw x;
+  }
+}
