@@ -72,6 +72,9 @@ export class ManagerBackend implements AgentBackend {
       v['LastCheckpointSize'] = new Variant('t', BigInt(last?.size ?? 0));
       v['LastCheckpointValid'] = new Variant('b', last?.valid ?? false);
       v['LastCheckpointPath'] = new Variant('s', last?.path ?? '');
+      v['LastCheckpointFreezeUSec'] = new Variant('t', BigInt(last?.freezeMicros ?? 0));
+      // "valid", or why the newest archive is not ("" when there is none).
+      v['LastCheckpointResult'] = new Variant('s', last ? (last.valid ? 'valid' : (last.problem ?? 'invalid')) : '');
       v['NextCheckpoint'] = new Variant('t', toUsec(this.opts.mode().nextCheckpoint(c)));
       v['LastTrigger'] = new Variant('t', toUsec(c.timer?.lastTrigger));
       v['CheckpointTimer'] = new Variant('s', c.entry.timer ?? '');

@@ -11,6 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import type { ArchiveInfo } from './archive-info.js';
+import { hashFile } from './durable.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { ARCHIVE_MODE } from './pending.js';
 import { FUTURE_SLACK_MS, type CheckpointStore } from './store.js';
@@ -97,8 +98,12 @@ export async function importArchive(store: CheckpointStore, foreign: ForeignArch
   const pending = await store.prepare(manifest.compress, new Date(manifest.createdAt));
   try {
     await copyInto(foreign.handle, pending.tmpPath);
-    const read = await pending.checked();
-    if (read.sha256 !== manifest.sha256) throw new CheckpointError('verify', `the sha256 of ${foreign.path} does not match its manifest: the archive is damaged; nothing was imported`);
+    const damaged = new CheckpointError('verify', `the sha256 of ${foreign.path} does not match its manifest: the archive is damaged; nothing was imported`);
+    const read = await pending.checked().catch(async (x: unknown) => {
+      // A damaged archive usually fails the check too: the sha256 says it more plainly.
+      throw x instanceof CheckpointError && (await hashFile(pending.tmpPath)).sha256 !== manifest.sha256 ? damaged : x;
+    });
+    if (read.sha256 !== manifest.sha256) throw damaged;
     await deepVerify(pending.tmpPath, manifest.compress);
     const { format: _f, size: _s, sha256: _h, compress: _c, createdAt: _t, ...fields } = manifest;
     return await store.commit(pending, { ...fields, name: store.name, unit: `${store.name}.service`, importedFrom: foreign.path });

@@ -20,6 +20,8 @@ export interface LastCheckpoint {
   readonly valid: boolean;
   readonly path: string;
   readonly problem?: string;
+  /** How long CRIU kept the container frozen (µs), when podman reported it. */
+  readonly freezeMicros?: number;
 }
 
 export interface CheckpointStatus {
@@ -83,13 +85,14 @@ export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: Las
   if (!entry.checkpoint) return { last: null };
   try {
     // Loaded only for a container with [Checkpoint]: `berth status` of the others never needs it.
-    const { CheckpointStore } = await import('../checkpoint/store.js');
+    const [{ CheckpointStore }, { freezeMicros }] = await Promise.all([import('../checkpoint/store.js'), import('../checkpoint/facts.js')]);
     const store = new CheckpointStore(entry.checkpoint.directory, entry.name);
     // Most such containers have no archive folder yet: a stat says so, where the listing would make an
     // exception of each missing folder (half of what the agent's answer to GetStatus took).
     if (!statSync(store.dir, { throwIfNoEntry: false })) return { last: null };
     const [newest] = await store.list();
     if (!newest) return { last: null };
+    const freeze = freezeMicros(newest.manifest?.stats);
     return {
       last: {
         at: newest.createdAt.toISOString(),
@@ -97,6 +100,7 @@ export async function lastCheckpoint(entry: ContainerEntry): Promise<{ last: Las
         valid: newest.valid,
         path: newest.path,
         ...(newest.problem ? { problem: newest.problem } : {}),
+        ...(freeze !== undefined ? { freezeMicros: freeze } : {}),
       },
     };
   } catch (err) {

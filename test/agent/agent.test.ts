@@ -164,6 +164,7 @@ test('ListCheckpoints lists archives newest first with their validity, and GetCo
   const web = unwrapAll((await call(client, 'GetContainer', 's', ['web']))[0]);
   t.like(web, { HasCheckpoints: true, LastCheckpointValid: false, NextCheckpoint: next, LastTrigger: 1_800_000_000_000_000n, CheckpointTimer: 'web-checkpoint.timer' });
   t.regex(String(web['LastCheckpointPath']), /web-20250303T100000000Z\.tar$/);
+  t.like(web, { LastCheckpointResult: 'it has no manifest: the checkpoint did not complete', LastCheckpointFreezeUSec: 0n });
 });
 
 test('without systemd the agent runs the [Checkpoint] schedules itself and reports each run', async (t) => {

@@ -160,4 +160,13 @@ test.serial('an archive made on one host and copied anywhere on another is check
   t.deepEqual(listed.map((a) => [a.path, a.valid]), [[imported, true], [own, true]]);
   const importedManifest = JSON.parse(await sh(two, `cat ${imported}.json`)) as Record<string, unknown>;
   t.like(importedManifest, { name: NAME, importedFrom: good, sha256: JSON.parse(await sh(one, `cat ${archive}.json`)).sha256 });
+
+  // What it holds, and what status says of it.
+  const shown = JSON.parse(await sh(two, `berth checkpoints show ${NAME} --json`)) as { path: string; sha256Matches: boolean; memoryBytes: number; freezeMicros: number; processes: Array<{ pid: number; comm: string }> };
+  t.like(shown, { path: imported, sha256Matches: true });
+  t.true(shown.memoryBytes > 0 && shown.freezeMicros > 0, JSON.stringify(shown));
+  t.deepEqual(shown.processes.map((p) => p.comm).sort(), ['httpd', 'sh', 'sh', 'sleep'].sort(), JSON.stringify(shown.processes));
+  t.log(await sh(two, `berth checkpoints show ${imported}`));
+  const [row] = JSON.parse(await sh(two, `berth status ${NAME} --json`)) as Array<{ checkpoint: { last: { path: string; valid: boolean; freezeMicros: number } } }>;
+  t.like(row!.checkpoint.last, { path: imported, valid: true, freezeMicros: shown.freezeMicros });
 });
