@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   process.stderr.write('booting a systemd host…\n');
   const host = await bootSystemdHost({
     files: { '/etc/berth/definitions/web.container': definition(opts.mib * MiB), '/srv/www/index.html': 'hello\n' },
-    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`, '/usr/bin/berth': `${REPO}dist/berth.mjs` },
+    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs`, '/usr/bin/berth': `${REPO}dist/berth.mjs` },
   });
   try {
     const cold: number[] = [];

@@ -14,7 +14,7 @@ import { bootSystemdHost, requireSystemdHarness, type RunResult, type SystemdHos
 import { RECORD_FILE } from '../../src/checkpoint/record.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
-const GENERATOR = `${REPO}dist/berth-generator.mjs`;
+const GENERATOR = `${REPO}dist/berth-generator.cjs`;
 const BERTH = `${REPO}dist/src/cli/main.js`;
 const DEFS = '/etc/berth/definitions';
 const STORE = '/var/lib/berth/checkpoints';
