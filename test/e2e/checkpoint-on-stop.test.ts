@@ -6,8 +6,9 @@
  * it, older archives untouched. A checkpoint that ends the container (LeaveRunning=no) ends its unit
  * cleanly, not as a failure to restart.
  *
- * Not covered: a reboot of the host (the harness cannot boot the same overlay again); the order at
- * shutdown is the unit's (RequiresMountsFor=, After=), checked here on its properties.
+ * A reboot of the host, where the checkpoint at stop is not taken (the container's scope stops beside
+ * its unit), is checkpoint-reboot.test.ts's; the unit's own order at shutdown (RequiresMountsFor=, After=)
+ * is checked here on its properties.
  */
 import test from 'ava';
 import type { SystemdHost } from '../helpers/systemd-host.js';
