@@ -174,3 +174,13 @@ test('definitions that require each other are both generated', (t) => {
   t.deepEqual(result.errors, []);
   t.deepEqual(result.units.map((u) => u.fileName), ['a.service', 'b.service']);
 });
+
+test("OnStop=yes adds a drop-in for podman's container scopes, ordered before the unit, so that at shutdown they stop after it", (t) => {
+  const { units, errors } = generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\nOnStop=yes\n')], opts);
+  t.deepEqual(errors, []);
+  t.deepEqual(units.map((u) => u.fileName).sort(), ['libpod-.scope.d/50-berth-web.conf', 'web-checkpoint.service', 'web.service']);
+  const dropin = units.find((u) => u.fileName.startsWith('libpod-'))!;
+  t.regex(dropin.text, /^\[Unit\]\nBefore=web\.service\n/m);
+  t.deepEqual(dropin.symlinks, []);
+  t.false(generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], opts).units.some((u) => u.fileName.includes('libpod-')));
+});
