@@ -184,3 +184,9 @@ test("OnStop=yes adds a drop-in for podman's container scopes, ordered before th
   t.deepEqual(dropin.symlinks, []);
   t.false(generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], opts).units.some((u) => u.fileName.includes('libpod-')));
 });
+
+test('the checkpoint service of a user definition asks berth in user scope', (t) => {
+  const text = (user: boolean) => generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], { ...opts, user }).units.find((u) => u.fileName === 'web-checkpoint.service')!.text;
+  t.regex(text(false), /^ExecStart=\/usr\/bin\/berth checkpoint web$/m);
+  t.regex(text(true), /^ExecStart=\/usr\/bin\/berth checkpoint --user web$/m);
+});
