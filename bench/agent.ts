@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     files[`/etc/berth/definitions/c${String(i).padStart(3, '0')}.container`] = RUNS + (i % 2 ? '[Checkpoint]\nOnCalendar=hourly\n' : '') + (i < opts.running ? '[Install]\nWantedBy=multi-user.target\n' : '');
   }
   process.stdout.write(`booting a systemd host with ${opts.defs} definitions (${opts.running} running)…\n`);
-  const host = await bootSystemdHost({ files, symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs` } });
+  const host = await bootSystemdHost({ files, symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs` } });
   let agent: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
   try {

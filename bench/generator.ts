@@ -34,7 +34,7 @@ const TARGET_GROWTH = 1.25;
 function parseArgs(argv: string[]) {
   // entry: what the installed generator links point at; writeDefs: only write the definitions there (for
   // profiling by hand).
-  const opts = parseFlags(argv, { runs: 10, defs: 1000, growth: '1000,2500,5000,10000', entry: join(REPO, 'dist/berth-generator.mjs'), writeDefs: '' });
+  const opts = parseFlags(argv, { runs: 10, defs: 1000, growth: '1000,2500,5000,10000', entry: join(REPO, 'dist/berth-generator.cjs'), writeDefs: '' });
   if (!(opts.runs >= 1) || !(opts.defs >= 1)) throw new Error('--runs and --defs must be at least 1');
   const growth = opts.growth === '' ? [] : opts.growth.split(',').map(Number);
   if (growth.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--growth takes counts of definitions, like 1000,10000, not "${opts.growth}"`);

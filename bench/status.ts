@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       // The agent runs here as root and owns its name on that bus.
       '/etc/dbus-1/system.d/io.berth.Manager1.conf': readFileSync(`${REPO}packaging/dbus/io.berth.Manager1.conf`, 'utf8'),
     },
-    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs` },
+    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs` },
   });
   const env = { ...host.env, BERTH_UNIT_DIRS: host.hostPath('/etc/berth/definitions'), PODMAN: '/bin/false' };
   let observer: SystemdManager | undefined;

@@ -14,7 +14,7 @@ const host = await bootSystemdHost({
     '/etc/berth/definitions/hello-nginx.container': readFileSync(`${example}/hello-nginx.container`, 'utf8'),
     '/etc/berth/definitions/www/index.html': readFileSync(`${example}/www/index.html`, 'utf8'),
   },
-  symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${repo}dist/berth-generator.mjs` },
+  symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${repo}dist/berth-generator.cjs` },
 });
 let status = 1;
 try {

@@ -4,7 +4,7 @@
 //
 //   OUTDIR/berth-VERSION/            the release tree
 //     libexec/berth.mjs              the whole command line, one bundled file (no node_modules)
-//     libexec/berth-generator.mjs    the generator entry, bundled; for arguments systemd never passes it
+//     libexec/berth-generator.cjs    the generator entry, bundled; for arguments systemd never passes it
 //                                    loads ./berth.mjs beside it
 //     bin/berth                      the launcher (#!/usr/bin/node), installed as /usr/bin/berth
 //     man/*.1, man/*.5               man pages, from packaging/man/*.md (packaging/man/md2man.mjs)
@@ -77,7 +77,7 @@ const licenseTexts = sorted.map(([dir, p]) => {
   const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `(${p.name} ships no license file; its package.json says ${p.license})`;
   return `${'='.repeat(78)}\n${p.name} ${p.version} (${p.license})\n${'='.repeat(78)}\n\n${text}\n`;
 });
-writeFileSync(join(tree, 'THIRD-PARTY-LICENSES'), `berth bundles these packages into libexec/berth.mjs and libexec/berth-generator.mjs.\n\n${licenseTexts.join('\n')}`);
+writeFileSync(join(tree, 'THIRD-PARTY-LICENSES'), `berth bundles these packages into libexec/berth.mjs and libexec/berth-generator.cjs.\n\n${licenseTexts.join('\n')}`);
 
 // ---------------------------------------------------------------------------------------------------
 // Man pages

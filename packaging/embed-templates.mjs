@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url).pathname;
-const names = readdirSync(`${root}templates`).filter((n) => /\.(service|timer)$/.test(n)).sort();
+const names = readdirSync(`${root}templates`).filter((n) => /\.(service|timer|conf)$/.test(n)).sort();
 const entries = names.map((n) => `  ${JSON.stringify(n)}: ${JSON.stringify(readFileSync(`${root}templates/${n}`, 'utf8'))},`);
 writeFileSync(
   `${root}src/compile/templates.generated.ts`,

@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${PREFIX:-/usr/local}
-entry="$root/dist/berth-generator.mjs"
+entry="$root/dist/berth-generator.cjs"
 [ -x "$entry" ] || { echo "install-generators: build first (npm run build): $entry is missing" >&2; exit 1; }
 for kind in system user; do
   dir="${DESTDIR:-}$prefix/lib/systemd/$kind-generators"

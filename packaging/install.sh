@@ -36,7 +36,7 @@ put() { # MODE FILE FOLDER
 }
 
 # The application: two bundled files, and the launcher.
-for f in berth.mjs berth-generator.mjs; do put 0755 "libexec/$f" "$LIBEXECDIR/berth"; done
+for f in berth.mjs berth-generator.cjs; do put 0755 "libexec/$f" "$LIBEXECDIR/berth"; done
 mkdir -p "$(d "$BINDIR")"
 install -m 0755 "$here/bin/berth" "$(d "$BINDIR")/berth"
 
@@ -44,7 +44,7 @@ install -m 0755 "$here/bin/berth" "$(d "$BINDIR")/berth"
 # still resolves them.
 for g in "$GENERATORDIR" "$USERGENERATORDIR"; do
   mkdir -p "$(d "$g")"
-  ln -sfnr "$(d "$LIBEXECDIR")/berth/berth-generator.mjs" "$(d "$g")/berth"
+  ln -sfnr "$(d "$LIBEXECDIR")/berth/berth-generator.cjs" "$(d "$g")/berth"
 done
 
 # The agent: units (units/user/ for the user manager), D-Bus policy and activation, presets.

@@ -26,6 +26,8 @@ export interface TakeOptions {
    * holds the PATH criu is found on (default: this process's environment).
    */
   readonly env?: NodeJS.ProcessEnv;
+  /** Aborting it stops the export (the container goes on) and fails the checkpoint; older archives stay. */
+  readonly signal?: AbortSignal;
 }
 
 export interface TakeResult {
@@ -92,7 +94,7 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
     let stats: unknown;
     let container: CheckpointedContainer;
     try {
-      const exporting = podman.checkpoint(opts.container, pending.tmpPath, settings);
+      const exporting = podman.checkpoint(opts.container, pending.tmpPath, settings, opts.signal);
       pending.follow(exporting);
       try {
         stats = parseStats(await exporting);

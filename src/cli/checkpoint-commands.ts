@@ -1,5 +1,5 @@
 /** `berth checkpoint`, `checkpoints`, `prune`, `restore` and the units' `berth start`. */
-import type { CheckpointSettings } from '../compile/checkpoint-settings.js';
+import { DEFAULT_ON_STOP_TIMEOUT_SEC, parseTimeSpan, type CheckpointSettings } from '../compile/checkpoint-settings.js';
 import { CheckpointStore, type ArchiveInfo } from '../checkpoint/store.js';
 import { restoreUnit, startContainer } from '../checkpoint/restore.js';
 import { CheckpointLock } from '../checkpoint/lock.js';
@@ -17,12 +17,47 @@ function checkpointable(name: string, flags: ScopeFlags): ContainerDefinition & 
   return found as ContainerDefinition & { checkpoint: CheckpointSettings };
 }
 
-export async function runCheckpoint(name: string, flags: ScopeFlags): Promise<number> {
+export interface CheckpointFlags extends ScopeFlags {
+  /** The unit's ExecStop (OnStop=yes): the container's last checkpoint, which ends it. */
+  onStop?: boolean;
+  /** With onStop: how long it may take (a systemd time span; OnStopTimeoutSec=). */
+  timeout?: string;
+}
+
+export async function runCheckpoint(name: string, flags: CheckpointFlags): Promise<number> {
+  if (flags.onStop) return checkpointAtStop(name, flags);
+  if (flags.timeout !== undefined) throw new UsageError('--timeout goes with --on-stop');
   const c = checkpointable(name, flags);
   const { archive, removed } = await takeCheckpoint({ name: c.serviceName, container: c.containerName, settings: c.checkpoint, user: flags.user ?? false });
   process.stdout.write(`${archive.path} (${mib(archive.size)}, sha256 ${archive.manifest?.sha256.slice(0, 12)}…, ${archive.manifest?.durationMs} ms)\n`);
   for (const path of removed) process.stdout.write(`removed ${path}\n`);
   return 0;
+}
+
+/**
+ * OnStop=yes: a checkpoint without --leave-running (the container is going away: nothing it does after the
+ * checkpoint is lost, and its stop is then nothing to do), bounded by OnStopTimeoutSec=. A failure is one
+ * line in the journal, and the unit's stop goes on as without the checkpoint (its ExecStop ignores the exit
+ * status).
+ */
+async function checkpointAtStop(name: string, flags: CheckpointFlags): Promise<number> {
+  const seconds = flags.timeout === undefined ? DEFAULT_ON_STOP_TIMEOUT_SEC : parseTimeSpan(flags.timeout);
+  if (!(seconds! > 0)) throw new UsageError(`--timeout ${flags.timeout}: not a time span above zero (e.g. 90, 90s, 2min)`);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), seconds! * 1000);
+  try {
+    const c = checkpointable(name, flags);
+    const settings = { ...c.checkpoint, leaveRunning: false };
+    const { archive } = await takeCheckpoint({ name: c.serviceName, container: c.containerName, settings, user: flags.user ?? false, signal: deadline.signal });
+    process.stdout.write(`checkpoint at stop: ${archive.path} (${mib(archive.size)}, ${archive.manifest?.durationMs} ms)\n`);
+    return 0;
+  } catch (err) {
+    const why = deadline.signal.aborted ? `it took longer than OnStopTimeoutSec= (${seconds} s)` : (err as Error).message.replace(/\s+/g, ' ').trim();
+    process.stderr.write(`berth: no checkpoint of ${name} at stop: ${why}; it stops without one\n`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const age = (from: Date, now: Date): string => {

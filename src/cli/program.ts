@@ -61,7 +61,9 @@ export function program(): Command {
       process.exitCode = await runValidate(paths, opts);
     });
 
-  containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service');
+  containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service')
+    .option('--on-stop', "the unit's last checkpoint as it stops (OnStop=yes): it ends the container, and a failure is one line, exit status 1")
+    .option('--timeout <span>', 'with --on-stop: give up after this long (systemd time span; default 90s)');
   cli
     .command('checkpoints')
     .description("list a container's archives: time, size, age, and whether the sha256 still matches; `checkpoints show FILE|NAME`: an archive's manifest, host facts, sizes and processes")

@@ -13,6 +13,8 @@
  *   TCPEstablished= checkpoint established TCP connections (default no)
  *   FileLocks=      checkpoint file locks (default no)
  *   RestoreOnStart= no | latest: start from the newest valid archive when there is one (default no)
+ *   OnStop=         take a last checkpoint whenever the unit stops (stop, restart, shutdown; default no)
+ *   OnStopTimeoutSec= how long that checkpoint may take before the unit stops without it (default 90s)
  *   AccuracySec=, RandomizedDelaySec=, Persistent=   passed to the timer (defaults 10s, unset, yes)
  */
 import type { DefinitionError } from '../errors.js';
@@ -36,6 +38,9 @@ export interface CheckpointSettings {
   readonly tcpEstablished: boolean;
   readonly fileLocks: boolean;
   readonly restoreOnStart: 'no' | 'latest';
+  readonly onStop: boolean;
+  /** Seconds (maybe fractional) the checkpoint at stop may take. */
+  readonly onStopTimeoutSec: number;
   readonly accuracySec: string;
   readonly randomizedDelaySec?: string;
   readonly persistent: boolean;
@@ -46,8 +51,10 @@ export type CalendarValidator = (expr: string) => string | undefined;
 
 export const CHECKPOINT_KEYS = new Set([
   'OnCalendar', 'Cron', 'Directory', 'Keep', 'MaxTotalSize', 'Compress', 'LeaveRunning', 'TCPEstablished',
-  'FileLocks', 'RestoreOnStart', 'AccuracySec', 'RandomizedDelaySec', 'Persistent',
+  'FileLocks', 'RestoreOnStart', 'OnStop', 'OnStopTimeoutSec', 'AccuracySec', 'RandomizedDelaySec', 'Persistent',
 ]);
+
+export const DEFAULT_ON_STOP_TIMEOUT_SEC = 90;
 
 const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
@@ -55,6 +62,32 @@ export function parseSize(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*([BKMGT]?)(?:i?B)?$/i.exec(text.trim());
   if (!m) return undefined;
   return Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
+}
+
+/** systemd's time-span units (systemd.time(7)), in seconds; a bare number is seconds. */
+const SPAN_UNITS: Record<string, number> = {
+  usec: 1e-6, us: 1e-6, 'µs': 1e-6, msec: 1e-3, ms: 1e-3,
+  seconds: 1, second: 1, sec: 1, s: 1, '': 1,
+  minutes: 60, minute: 60, min: 60, m: 60,
+  hours: 3600, hour: 3600, hr: 3600, h: 3600,
+  days: 86400, day: 86400, d: 86400,
+  weeks: 604800, week: 604800, w: 604800,
+  months: 2629800, month: 2629800, M: 2629800,
+  years: 31557600, year: 31557600, y: 31557600,
+};
+
+/** A systemd time span ("90", "1min 30s", "1.5s") in seconds, or undefined when it is not one. */
+export function parseTimeSpan(text: string): number | undefined {
+  const input = text.trim();
+  // Each component is a number and a unit (case-sensitive, as in systemd: M is months, m minutes).
+  const component = /(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Zµ]*)\s*/y;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  while (component.lastIndex < input.length && (m = component.exec(input))) {
+    if (!Object.hasOwn(SPAN_UNITS, m[2]!)) return undefined;
+    total += Number(m[1]) * SPAN_UNITS[m[2]!]!;
+  }
+  return input !== '' && component.lastIndex === input.length ? total : undefined;
 }
 
 /** A definition has a few schedules; a limit keeps one with thousands from costing the generator its time. */
@@ -129,6 +162,13 @@ export function readCheckpoint(unit: UnitFile, validate: CalendarValidator, prob
   const restore = (unit.get(S, 'RestoreOnStart') || 'no').toLowerCase();
   if (!['no', 'latest'].includes(restore)) err('RestoreOnStart', `"${restore}" is not one of no, latest`);
 
+  let onStopTimeoutSec = DEFAULT_ON_STOP_TIMEOUT_SEC;
+  const spanText = unit.get(S, 'OnStopTimeoutSec');
+  if (spanText !== undefined) {
+    onStopTimeoutSec = parseTimeSpan(spanText) ?? NaN;
+    if (!(onStopTimeoutSec > 0)) err('OnStopTimeoutSec', `"${spanText}" is not a time span above zero (e.g. 90, 90s, 2min)`);
+  }
+
   // berth's own section is strict: a value that is not a boolean is an error, not a silent false.
   const bool = (key: string, dflt: boolean): boolean => {
     const e = unit.last(S, key);
@@ -146,6 +186,8 @@ export function readCheckpoint(unit: UnitFile, validate: CalendarValidator, prob
     tcpEstablished: bool('TCPEstablished', false),
     fileLocks: bool('FileLocks', false),
     restoreOnStart: restore as 'no' | 'latest',
+    onStop: bool('OnStop', false),
+    onStopTimeoutSec,
     accuracySec: unit.get(S, 'AccuracySec') || '10s',
     ...(unit.get(S, 'RandomizedDelaySec') ? { randomizedDelaySec: unit.get(S, 'RandomizedDelaySec')! } : {}),
     persistent: bool('Persistent', true),

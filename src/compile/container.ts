@@ -231,6 +231,7 @@ export function compileContainer(base: Job): KindOutput {
     return { template: 'container.service', values: { ...values, type: oneshot ? undefined : 'notify', 'notify-access': oneshot ? undefined : 'all' } };
   }
   const stopTimeout = unit.get(S, 'StopTimeout') || '10';
+  const onStop = checkpoint.onStop ? checkpoint.onStopTimeoutSec : undefined;
   return {
     template: 'container-restorable.service',
     values: {
@@ -240,7 +241,12 @@ export function compileContainer(base: Job): KindOutput {
       'restore-latest': checkpoint.restoreOnStart === 'latest' ? ['--restore-latest'] : [],
       service: info.serviceName,
       'stop-timeout': stopTimeout,
-      'timeout-stop-sec': String(Number(stopTimeout) + 60),
+      // The checkpoint at stop runs first, then podman's stop: systemd waits for both, with room to spare.
+      'timeout-stop-sec': String(Number(stopTimeout) + 60 + Math.ceil(onStop ?? 0)),
+      scope: ctx.user ? ['--user'] : [],
+      'on-stop-timeout': onStop === undefined ? undefined : String(onStop),
+      'archive-directory': checkpoint.onStop || checkpoint.restoreOnStart === 'latest' ? checkpoint.directory : undefined,
+      'success-exit-status': checkpoint.onStop || !checkpoint.leaveRunning ? '143 137' : '143',
     },
     extraUnits: checkpointUnits(info.serviceName, unit.path, checkpoint, ctx),
   };

@@ -287,7 +287,7 @@ export function checkGenerator(host: DoctorHost, scope: 'system' | 'user'): Chec
   const id = `${scope}-generator`;
   const T = `${scope} generator`;
   const dirs = GENERATOR_DIRS[scope];
-  const reinstall = `reinstall berth (dnf reinstall berth), or link it: ln -s /usr/libexec/berth/berth-generator.mjs /usr/lib/systemd/${scope}-generators/berth`;
+  const reinstall = `reinstall berth (dnf reinstall berth), or link it: ln -s /usr/libexec/berth/berth-generator.cjs /usr/lib/systemd/${scope}-generators/berth`;
   const link = dirs.map((d) => `${d}/berth`).find((p) => host.stat(p, false) !== undefined);
   if (!link) {
     const detail = `no berth in ${dirs.join(', ')}`;

@@ -17,6 +17,8 @@ export interface CommandResult {
   readonly exitCode: number;
   /** Killed because it ran longer than the timeout. */
   readonly timedOut?: boolean;
+  /** Killed, with all it started, because the caller's signal aborted it. */
+  readonly aborted?: boolean;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -27,6 +29,11 @@ export interface CommandOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** `ignore` (default: /dev/null), this process's stdin, or an open file descriptor to read. */
   readonly stdin?: 'inherit' | 'ignore' | number;
+  /**
+   * Aborting kills the program at once with SIGKILL, and with it whatever it started (it runs in a process
+   * group of its own): podman's runtime and CRIU would otherwise go on without it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -39,11 +46,22 @@ const KILL_GRACE_MS = 5_000;
 export async function runCommand(argv: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
   const { spawn } = await import('node:child_process');
   const [file, ...args] = argv;
+  const { signal } = opts;
+  if (signal?.aborted) return { started: false, exitCode: -1, aborted: true, stdout: '', stderr: `${file} was not started: aborted` };
   return new Promise((resolve) => {
-    const child = spawn(file!, args, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
+    const child = spawn(file!, args, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], detached: signal !== undefined, ...(opts.env ? { env: opts.env } : {}) });
     const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let bytes = 0;
-    let why: 'timeout' | 'output' | undefined;
+    let why: 'timeout' | 'output' | 'aborted' | undefined;
+    const abort = (): void => {
+      why ??= 'aborted';
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    signal?.addEventListener('abort', abort, { once: true });
     const kill = (reason: typeof why): void => {
       why ??= reason;
       child.kill('SIGTERM');
@@ -60,12 +78,15 @@ export async function runCommand(argv: readonly string[], opts: CommandOptions =
     const text = (name: 'stdout' | 'stderr'): string => Buffer.concat(out[name]).toString('utf8');
     child.on('error', (err) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       resolve({ started: false, exitCode: -1, stdout: '', stderr: `cannot run ${file}: ${err.message}` });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       const stderr = why === 'output' ? `${text('stderr')}\n${file} wrote more than ${MAX_OUTPUT >> 20} MiB of output` : text('stderr');
-      resolve({ started: true, exitCode: why ? -1 : (code ?? -1), ...(why === 'timeout' ? { timedOut: true } : {}), stdout: text('stdout'), stderr });
+      const flag = why === 'timeout' ? { timedOut: true } : why === 'aborted' ? { aborted: true } : {};
+      resolve({ started: true, exitCode: why ? -1 : (code ?? -1), ...flag, stdout: text('stdout'), stderr });
     });
   });
 }
@@ -122,6 +143,6 @@ export async function mustRun(argv: readonly string[], opts: CommandOptions = {}
 /** The EngineError for a command that did not exit 0: its argv, exit status (none when killed) and stderr. */
 export function commandFailed(argv: readonly string[], r: CommandResult): EngineError {
   const exit = r.exitCode < 0 ? undefined : r.exitCode;
-  const why = r.stderr.trim() || (r.timedOut ? 'killed: it ran past its timeout' : '');
+  const why = r.aborted ? 'killed: aborted' : r.stderr.trim() || (r.timedOut ? 'killed: it ran past its timeout' : '');
   return new EngineError(argv, exit, r.stderr, `${argv.join(' ')} failed (${exit === undefined ? 'killed' : `exit ${exit}`})${why ? `: ${why}` : ''}`);
 }

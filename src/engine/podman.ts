@@ -57,7 +57,7 @@ export class Podman {
   ) {}
 
   /** A podman command; EngineError unless it exits 0. */
-  async run(args: readonly string[], opts: { timeoutMs?: number; stdin?: 'inherit' | 'ignore' } = {}): Promise<RunResult> {
+  async run(args: readonly string[], opts: { timeoutMs?: number; stdin?: 'inherit' | 'ignore'; signal?: AbortSignal } = {}): Promise<RunResult> {
     const { stdout, stderr } = await mustRun([this.binary, ...args], { ...opts, ...(this.env ? { env: this.env } : {}) });
     return { stdout, stderr };
   }
@@ -97,13 +97,16 @@ export class Podman {
     return { id: c.Id, name: c.Name, running: c.State.Running, conmonPid: c.State.ConmonPid ?? 0 };
   }
 
-  /** Exports a CRIU checkpoint of a running container into `file`; returns podman's output (--print-stats). */
-  async checkpoint(container: string, file: string, flags: CheckpointFlags): Promise<string> {
+  /**
+   * Exports a CRIU checkpoint of a running container into `file`; returns podman's output (--print-stats).
+   * Aborting `signal` kills podman, its runtime and CRIU; the container goes on as it was.
+   */
+  async checkpoint(container: string, file: string, flags: CheckpointFlags, signal?: AbortSignal): Promise<string> {
     const args = ['container', 'checkpoint', '--export', file, '--compress', flags.compress, '--print-stats'];
     if (flags.leaveRunning) args.push('--leave-running');
     if (flags.tcpEstablished) args.push('--tcp-established');
     if (flags.fileLocks) args.push('--file-locks');
-    return (await this.run([...args, container])).stdout;
+    return (await this.run([...args, container], signal ? { signal } : {})).stdout;
   }
 
   /** Restores an exported checkpoint, under the name and ID it was taken from unless given a name. */

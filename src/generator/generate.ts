@@ -102,8 +102,8 @@ function build(def: Definition, ctx: CompileContext, header: readonly string[], 
     if (compiled.errors.length > 0) return refused([...compiled.errors]);
     const main = { fileName: `${compiled.serviceName}.service`, unit: compiled.service };
     const all = [main, ...(compiled.extraUnits ?? [])];
-    for (const { fileName } of all) {
-      const bad = nameProblem(def, fileName);
+    for (const u of all) {
+      const bad = nameProblem(def, 'dropinFor' in u && u.dropinFor !== undefined ? u.dropinFor : u.fileName);
       if (bad) return refused([bad]);
     }
     const text = (unit: UnitFile): string => unit.toString(header);

@@ -51,7 +51,7 @@ test('the scheduler runs a container every tick but never twice at once, and kno
     log: (l) => logs.push(l),
   });
   t.teardown(() => scheduler.stop());
-  const settings = { schedules: [], directory: '/tmp', keep: 1, compress: 'none', leaveRunning: true, tcpEstablished: false, fileLocks: false, restoreOnStart: 'no', accuracySec: '1s', persistent: false } as const;
+  const settings = { schedules: [], directory: '/tmp', keep: 1, compress: 'none', leaveRunning: true, tcpEstablished: false, fileLocks: false, restoreOnStart: 'no', onStop: false, onStopTimeoutSec: 90, accuracySec: '1s', persistent: false } as const;
   await scheduler.schedule([
     entry({ checkpoint: settings, cron: ['* * * * * *', '*/1 * * * * *'], onCalendar: ['2030-01-01'] }),
     entry({ name: 'db', unit: 'db.service' }), // no [Checkpoint]: not scheduled

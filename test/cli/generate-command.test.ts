@@ -7,7 +7,7 @@ import { runWithPrivateKmsg } from '../helpers/private-kmsg.js';
 
 const BERTH = new URL('../../src/cli/main.js', import.meta.url).pathname;
 // What the installed generator symlinks point at (the bundle), and the entry it is bundled from.
-const GENERATOR = new URL('../../berth-generator.mjs', import.meta.url).pathname;
+const GENERATOR = new URL('../../berth-generator.cjs', import.meta.url).pathname;
 const GENERATOR_ENTRY = new URL('../../src/cli/generator.js', import.meta.url).pathname;
 
 function defs(files: Record<string, string>): string {

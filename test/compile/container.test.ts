@@ -139,3 +139,28 @@ test('values reach podman with every $ pattern as written: no value goes through
   t.true(argv.includes("a=$'b $`"));
   t.regex(service!.get('Service', 'ExecStart')!, / --security-opt label=type:t\$& /);
 });
+
+test('OnStop=yes puts a bounded last checkpoint before podman stop, and systemd waits for both with the archive folder mounted', (t) => {
+  const { service, errors } = compile('[Container]\nImage=img\nContainerName=web\n[Checkpoint]\nOnStop=yes\nOnStopTimeoutSec=2min\nDirectory=/srv/ckpt\n');
+  t.deepEqual(errors, []);
+  t.deepEqual(service!.list('Service', 'ExecStop').map((e) => e.value), [
+    '-/usr/bin/berth checkpoint --on-stop --timeout 120 web',
+    '/usr/bin/podman stop --ignore -t 10 web',
+  ]);
+  t.is(service!.get('Service', 'TimeoutStopSec'), '190');
+  t.is(service!.get('Service', 'SuccessExitStatus'), '143 137');
+  t.deepEqual(service!.list('Unit', 'RequiresMountsFor').map((e) => e.value), ['%t/containers', '/srv/ckpt']);
+  const user = compile('[Container]\nImage=img\nContainerName=web\n[Checkpoint]\nOnStop=yes\n', { user: true });
+  t.is(user.service!.list('Service', 'ExecStop')[0]!.value, '-/usr/bin/berth checkpoint --user --on-stop --timeout 90 web');
+});
+
+test('without OnStop= the unit stops as before, and only a checkpoint that ends the container makes exit 137 clean', (t) => {
+  const plain = compile('[Container]\nImage=img\nContainerName=web\n[Checkpoint]\n').service!;
+  t.deepEqual(plain.list('Service', 'ExecStop').map((e) => e.value), ['/usr/bin/podman stop --ignore -t 10 web']);
+  t.is(plain.get('Service', 'TimeoutStopSec'), '70');
+  t.is(plain.get('Service', 'SuccessExitStatus'), '143');
+  t.deepEqual(plain.list('Unit', 'RequiresMountsFor').map((e) => e.value), ['%t/containers']);
+  const ending = compile('[Container]\nImage=img\nContainerName=web\n[Checkpoint]\nLeaveRunning=no\nRestoreOnStart=latest\n').service!;
+  t.is(ending.get('Service', 'SuccessExitStatus'), '143 137');
+  t.deepEqual(ending.list('Unit', 'RequiresMountsFor').map((e) => e.value), ['%t/containers', '/var/lib/berth/checkpoints']);
+});

@@ -4,10 +4,10 @@ import { UnitFile } from '../../src/unit/unit-file.js';
 
 const unit = (text: string) => UnitFile.parse(text, '/d/web.container').unit;
 
-test('templates/ holds the eleven shapes of unit berth writes, embedded at build time', (t) => {
+test('templates/ holds the twelve shapes of unit and drop-in berth writes, embedded at build time', (t) => {
   t.deepEqual(templateNames().sort(), [
     'artifact.service', 'build.service', 'checkpoint.service', 'checkpoint.timer', 'container-restorable.service',
-    'container.service', 'image.service', 'kube.service', 'network.service', 'pod.service', 'volume.service',
+    'container-scope-order.conf', 'container.service', 'image.service', 'kube.service', 'network.service', 'pod.service', 'volume.service',
   ]);
 });
 

@@ -22,7 +22,7 @@ import {
 // Compiled to dist/test/conformance/: the repository is three levels up.
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DIST = join(REPO, 'dist');
-const GENERATOR = join(DIST, 'berth-generator.mjs');
+const GENERATOR = join(DIST, 'berth-generator.cjs');
 const FLOOR_FILE = join(REPO, 'test/conformance/floor.json');
 const CASES_DIR = process.env['CONFORMANCE_DIR'] || join(REPO, '../shared/conformance/quadlet');
 const JOBS = Number(process.env['CONFORMANCE_JOBS'] || 8);

@@ -53,9 +53,9 @@ function fakeHost(spec: FakeSpec = {}): DoctorHost {
     '/usr/sbin/criu': file({ mode: 0o755, executable: true }),
     '/usr/bin/systemctl': file({ mode: 0o755, executable: true }),
     '/usr/bin/node': file({ mode: 0o755, executable: true }),
-    '/usr/lib/systemd/system-generators/berth': file({ kind: 'symlink', target: '/usr/libexec/berth/berth-generator.mjs' }),
-    '/usr/lib/systemd/user-generators/berth': file({ kind: 'symlink', target: '/usr/libexec/berth/berth-generator.mjs' }),
-    '/usr/libexec/berth/berth-generator.mjs': file({ mode: 0o755, executable: true, content: '#!/usr/bin/node\n// …' }),
+    '/usr/lib/systemd/system-generators/berth': file({ kind: 'symlink', target: '/usr/libexec/berth/berth-generator.cjs' }),
+    '/usr/lib/systemd/user-generators/berth': file({ kind: 'symlink', target: '/usr/libexec/berth/berth-generator.cjs' }),
+    '/usr/libexec/berth/berth-generator.cjs': file({ mode: 0o755, executable: true, content: '#!/usr/bin/node\n// …' }),
     '/var/lib/berth/checkpoints': file({ kind: 'dir', mode: 0o700 }),
     '/var/lib/berth': file({ kind: 'dir', mode: 0o755 }),
     '/var/lib': file({ kind: 'dir', mode: 0o755 }),
@@ -122,7 +122,7 @@ test('every check passes on a healthy host, in report order', async (t) => {
   t.regex(byId(results, 'podman')[0]!.summary, /podman 4\.3\.1 at \/usr\/bin\/podman \(no Quadlet of its own/);
   t.regex(byId(results, 'runtime')[0]!.summary, /^runc 1\.1\.12 at \/usr\/bin\/runc supports checkpoints \(through CRIU\)$/);
   t.regex(byId(results, 'criu')[0]!.summary, /criu 4\.2 at \/usr\/sbin\/criu: criu check says it looks good/);
-  t.regex(byId(results, 'system-generator')[0]!.summary, /berth → \/usr\/libexec\/berth\/berth-generator\.mjs \(run by \/usr\/bin\/node\)/);
+  t.regex(byId(results, 'system-generator')[0]!.summary, /berth → \/usr\/libexec\/berth\/berth-generator\.cjs \(run by \/usr\/bin\/node\)/);
   t.regex(byId(results, 'agent')[0]!.summary, /io\.berth\.Manager1 is on the system bus \(owned by :1\.42\)/);
   for (const r of results) t.is(r.fix, undefined);
 });
@@ -209,10 +209,10 @@ test('generator links: a missing system one fails, a missing user one warns, mas
   t.is(n.status, 'fail');
   t.regex(n.summary, /needs \/usr\/bin\/node, which is missing/);
   t.regex(n.fix!, /nodejs:20/);
-  const dangling = fakeHost({ files: { '/usr/libexec/berth/berth-generator.mjs': gone } });
+  const dangling = fakeHost({ files: { '/usr/libexec/berth/berth-generator.cjs': gone } });
   t.regex(checkGenerator(dangling, 'system').summary, /which does not exist/);
   const withFlags = (first: string, files: Record<string, Partial<FakeFile>> = {}) =>
-    checkGenerator(fakeHost({ files: { '/usr/libexec/berth/berth-generator.mjs': { mode: 0o755, executable: true, content: `${first}\n// …` }, ...files } }), 'system');
+    checkGenerator(fakeHost({ files: { '/usr/libexec/berth/berth-generator.cjs': { mode: 0o755, executable: true, content: `${first}\n// …` }, ...files } }), 'system');
   t.regex(withFlags('#!/usr/bin/node --max-semi-space-size=2').summary, /run by \/usr\/bin\/node/);
   t.regex(withFlags('#!/usr/bin/env -S node --max-semi-space-size=2').summary, /run by \/usr\/bin\/node/);
   t.regex(withFlags('#!/usr/bin/env -S node --max-semi-space-size=2', { '/usr/bin/node': gone }).summary, /needs node on systemd's PATH/);

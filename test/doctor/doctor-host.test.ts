@@ -28,8 +28,8 @@ async function bootWithBerth(t: { teardown(fn: () => unknown): void }): Promise<
       '/usr/lib/tmpfiles.d/berth.conf': read('packaging/berth.tmpfiles'),
     },
     symlinks: {
-      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`,
-      '/usr/local/lib/systemd/user-generators/berth': `${REPO}dist/berth-generator.mjs`,
+      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs`,
+      '/usr/local/lib/systemd/user-generators/berth': `${REPO}dist/berth-generator.cjs`,
       '/usr/bin/berth': `${REPO}dist/src/cli/main.js`,
     },
   });

@@ -33,7 +33,7 @@ export async function bootWithAgent(t: ExecutionContext, defs: Record<string, st
     t,
     files,
     symlinks: {
-      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`,
+      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs`,
       '/usr/bin/berth': `${REPO}dist/src/cli/main.js`,
       ...(enabled ? { '/etc/systemd/system/multi-user.target.wants/berth-agent.service': '/etc/systemd/system/berth-agent.service' } : {}),
     },

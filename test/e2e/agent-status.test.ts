@@ -49,7 +49,7 @@ test('berth status --json agrees with systemd for running, stopped, failed and n
       [`${DEFS}/timed.container`]: RUNS + '[Checkpoint]\nOnCalendar=*-*-* *:00/5:00\n' + INSTALL,
     },
     symlinks: {
-      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`,
+      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs`,
       '/usr/bin/berth': `${REPO}dist/src/cli/main.js`,
     },
   });

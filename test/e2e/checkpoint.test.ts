@@ -9,20 +9,16 @@
  * which the checkpoint units call); every test has a container definition of its own, so a failing test
  * does not disturb the others. The tests run one after the other.
  */
-import test, { type ExecutionContext } from 'ava';
-import { bootSystemdHost, requireSystemdHarness, type RunResult, type SystemdHost } from '../helpers/systemd-host.js';
+import test from 'ava';
+import type { SystemdHost } from '../helpers/systemd-host.js';
 import { RECORD_FILE } from '../../src/checkpoint/record.js';
+import {
+  bootCheckpointHost, COUNTER, STORE, sleep, run, sh, timed, show, isActive, start, stop, inContainer, readCounter, waitCounter,
+  assertSupervised, listArchives, checkpoint, folderState, folderNames, base, kib, tarLists, httpGet,
+} from './checkpoint-host.js';
 
-const REPO = new URL('../../../', import.meta.url).pathname;
-const GENERATOR = `${REPO}dist/berth-generator.mjs`;
-const BERTH = `${REPO}dist/src/cli/main.js`;
-const DEFS = '/etc/berth/definitions';
-const STORE = '/var/lib/berth/checkpoints';
 const TINY_DIR = '/var/lib/berth-tiny';
 const OPEN_DIR = '/tmp/berth-open';
-
-/** A counter in memory and in the container's tmpfs (it goes on after a restore, restarts at 1 when fresh). */
-const COUNTER = 'i=0; while true; do i=$$((i+1)); echo $$i > /tmp/counter; sleep 1; done &';
 
 const COUNTER_WEB = `[Container]
 Image=localhost/busybox:latest
@@ -67,148 +63,13 @@ const DEFINITIONS: Record<string, string> = {
 let host: SystemdHost;
 
 test.serial.before(async (t) => {
-  requireSystemdHarness();
-  host = await bootSystemdHost({
-    files: Object.fromEntries(Object.entries(DEFINITIONS).map(([name, text]) => [`${DEFS}/${name}.container`, text])),
-    symlinks: { '/usr/local/lib/systemd/system-generators/berth': GENERATOR, '/usr/bin/berth': BERTH },
-  });
+  host = await bootCheckpointHost(DEFINITIONS);
   t.log(`booted in ${host.bootMs} ms (${host.bootState})`);
 });
 
 test.after.always(async () => {
   await host?.stop();
 });
-
-// ---------------------------------------------------------------------------------------------------
-// Helpers
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Runs a shell command inside; returns exit code and output. */
-function run(cmd: string): Promise<RunResult> {
-  return host.run(['/bin/sh', '-c', cmd]);
-}
-
-/** Runs a shell command inside; throws unless it exits 0; returns stdout, trimmed. */
-async function sh(cmd: string): Promise<string> {
-  return (await host.runOk(['/bin/sh', '-c', cmd])).trim();
-}
-
-async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
-  const t0 = Date.now();
-  const r = await f();
-  return [r, Date.now() - t0];
-}
-
-/** systemctl show -p …, as a record. */
-async function show(unit: string, ...props: string[]): Promise<Record<string, string>> {
-  const r = await host.systemctl('show', unit, '-p', props.join(','));
-  return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-}
-
-async function isActive(unit: string): Promise<string> {
-  return (await host.systemctl('is-active', unit)).stdout.trim();
-}
-
-async function start(t: ExecutionContext, name: string): Promise<void> {
-  const r = await host.systemctl('start', `${name}.service`);
-  t.is(r.exitCode, 0, `systemctl start ${name}: ${r.stderr}\n${await host.journal(`${name}.service`)}`);
-}
-
-async function stop(t: ExecutionContext, name: string): Promise<void> {
-  const r = await host.systemctl('stop', `${name}.service`);
-  t.is(r.exitCode, 0, `systemctl stop ${name}: ${r.stderr}`);
-  const s = await show(`${name}.service`, 'ActiveState', 'Result');
-  t.is(s['ActiveState'], 'inactive', `${name}: ${JSON.stringify(s)}\n${await host.journal(`${name}.service`)}`);
-  t.is(s['Result'], 'success', name);
-  t.false((await containers()).includes(name), `${name}: the container is removed`);
-}
-
-async function containers(): Promise<string[]> {
-  return (await sh('podman ps -a --format "{{.Names}}"')).split('\n').filter(Boolean);
-}
-
-async function inContainer(name: string, cmd: string): Promise<string> {
-  return sh(`podman exec ${name} sh -c '${cmd}'`);
-}
-
-async function readCounter(name: string): Promise<number> {
-  return Number(await inContainer(name, 'cat /tmp/counter'));
-}
-
-async function waitCounter(name: string, atLeast: number): Promise<number> {
-  for (let i = 0; i < 60; i++) {
-    const r = await run(`podman exec ${name} cat /tmp/counter`);
-    if (r.exitCode === 0 && Number(r.stdout) >= atLeast) return Number(r.stdout);
-    await sleep(250);
-  }
-  throw new Error(`the counter of ${name} did not reach ${atLeast}`);
-}
-
-/** The unit is active and its main PID is the container's conmon (systemd supervises the container). */
-async function assertSupervised(t: ExecutionContext, name: string, when: string): Promise<void> {
-  t.is(await isActive(`${name}.service`), 'active', `${when}\n${await host.journal(`${name}.service`)}`);
-  const mainPid = (await show(`${name}.service`, 'MainPID'))['MainPID'];
-  const conmon = await sh(`podman container inspect --format '{{.State.ConmonPid}}' ${name}`);
-  t.is(mainPid, conmon, `${when}: MainPID is conmon`);
-  t.regex(await sh(`tr '\\0' ' ' < /proc/${mainPid}/cmdline`), /conmon /, `${when}: MainPID runs conmon`);
-}
-
-interface Listed {
-  path: string;
-  createdAt: string;
-  size: number;
-  valid: boolean;
-  problem?: string;
-  sha256?: string;
-  container?: string;
-  durationMs?: number;
-}
-
-/** `berth checkpoints NAME --json` (every archive's sha256 computed again). */
-async function listArchives(name: string): Promise<Listed[]> {
-  return JSON.parse(await sh(`berth checkpoints ${name} --json`)) as Listed[];
-}
-
-/** `berth checkpoint NAME`, which must succeed; returns the new archive's path and what it pruned. */
-async function checkpoint(t: ExecutionContext, name: string): Promise<{ path: string; removed: string[]; ms: number }> {
-  const [r, ms] = await timed(() => run(`berth checkpoint ${name}`));
-  t.is(r.exitCode, 0, `berth checkpoint ${name}: ${r.stdout}${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  const path = /^(\/\S+) \(/.exec(lines[0] ?? '')?.[1];
-  if (!path) throw new Error(`berth checkpoint ${name} printed no archive: ${r.stdout}${r.stderr}`);
-  return { path, removed: lines.slice(1).map((l) => l.replace(/^removed /, '')), ms };
-}
-
-/** Every entry of a folder, hidden ones too, with size, mtime and inode ("absent" when there is no folder). */
-async function folderState(dir: string): Promise<string> {
-  return sh(`if [ -d ${dir} ]; then cd ${dir} && for f in $(ls -A); do stat -c '%n %s %Y %i %a' "$f"; done; else echo absent; fi`);
-}
-
-/** The files of a container's archive folder, but for berth's record of them (record.ts), always there. */
-async function folderNames(dir: string): Promise<string[]> {
-  return (await sh(`ls -A ${dir}`)).split('\n').filter((f) => f !== '' && f !== RECORD_FILE).sort();
-}
-
-const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-
-/** Independent of berth: tar (with zstd) reads the archive to its end and finds a checkpoint in it. */
-async function tarLists(path: string): Promise<boolean> {
-  const r = await run(`tar --zstd -tf ${path}`);
-  return r.exitCode === 0 && /^(\.\/)?config\.dump$/m.test(r.stdout) && /^(\.\/)?spec\.dump$/m.test(r.stdout);
-}
-
-async function httpGet(url: string): Promise<string> {
-  let last = '';
-  for (let i = 0; i < 20; i++) {
-    const r = await host.run(['/bin/busybox', 'wget', '-q', '-O', '-', url]);
-    if (r.exitCode === 0) return r.stdout;
-    last = r.stderr;
-    await sleep(250);
-  }
-  throw new Error(`GET ${url} failed: ${last}`);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The classic scenario

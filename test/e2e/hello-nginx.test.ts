@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { bootSystemdHost, requireSystemdHarness, type SystemdHost } from '../helpers/systemd-host.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
-const GENERATOR = `${REPO}dist/berth-generator.mjs`;
+const GENERATOR = `${REPO}dist/berth-generator.cjs`;
 const EXAMPLE = `${REPO}examples/hello-nginx`;
 const DEFS = '/etc/berth/definitions';
 const GENERATOR_LINK = '/usr/local/lib/systemd/system-generators/berth';

@@ -15,7 +15,7 @@ test('berth status --watch shows each change systemd signals, new definitions af
   const host = await bootSystemdHost({
     t,
     files: { [`${DEFS}/web.container`]: RUNS + INSTALL },
-    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs` },
+    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs` },
   });
   const watch = spawn(process.execPath, [`${REPO}dist/src/cli/main.js`, 'status', '--watch', '--json', '--address', host.busAddress], {
     env: { ...process.env, BERTH_UNIT_DIRS: host.hostPath(DEFS), PODMAN: '/bin/false' },

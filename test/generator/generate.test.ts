@@ -174,3 +174,19 @@ test('definitions that require each other are both generated', (t) => {
   t.deepEqual(result.errors, []);
   t.deepEqual(result.units.map((u) => u.fileName), ['a.service', 'b.service']);
 });
+
+test("OnStop=yes adds a drop-in for podman's container scopes, ordered before the unit, so that at shutdown they stop after it", (t) => {
+  const { units, errors } = generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\nOnStop=yes\n')], opts);
+  t.deepEqual(errors, []);
+  t.deepEqual(units.map((u) => u.fileName).sort(), ['libpod-.scope.d/50-berth-web.conf', 'web-checkpoint.service', 'web.service']);
+  const dropin = units.find((u) => u.fileName.startsWith('libpod-'))!;
+  t.regex(dropin.text, /^\[Unit\]\nBefore=web\.service\n/m);
+  t.deepEqual(dropin.symlinks, []);
+  t.false(generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], opts).units.some((u) => u.fileName.includes('libpod-')));
+});
+
+test('the checkpoint service of a user definition asks berth in user scope', (t) => {
+  const text = (user: boolean) => generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], { ...opts, user }).units.find((u) => u.fileName === 'web-checkpoint.service')!.text;
+  t.regex(text(false), /^ExecStart=\/usr\/bin\/berth checkpoint web$/m);
+  t.regex(text(true), /^ExecStart=\/usr\/bin\/berth checkpoint --user web$/m);
+});

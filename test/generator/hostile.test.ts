@@ -16,7 +16,7 @@ import { UnitFile } from '../../src/unit/unit-file.js';
 import { isUnitName } from '../../src/unit/unit-name.js';
 import { garbage, hostileDefinition, hostileFileName, prng } from '../helpers/hostile-definition.js';
 
-const GENERATOR = new URL('../../berth-generator.mjs', import.meta.url).pathname;
+const GENERATOR = new URL('../../berth-generator.cjs', import.meta.url).pathname;
 const BATCHES = Number(process.env['BERTH_HOSTILE_BATCHES'] ?? 6);
 const PER_BATCH = 60;
 

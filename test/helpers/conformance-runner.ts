@@ -45,7 +45,7 @@ export interface CaseOutcome {
 
 export interface RunOptions {
   readonly casesDir: string;
-  /** dist/berth-generator.mjs: the bundle the installed generator links point at. */
+  /** dist/berth-generator.cjs: the bundle the installed generator links point at. */
   readonly generator: string;
   /** The folder holding subtest-N folders; its name must match podman-e2e-*. */
   readonly workRoot: string;

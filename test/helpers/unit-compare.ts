@@ -100,10 +100,10 @@ export async function runQuadlet(srcDir: string, outDir: string): Promise<Genera
   return { ...r, outDir, refused: refusedFrom(r.stderr) };
 }
 
-/** Runs the generator bundle (dist/berth-generator.mjs, what systemd runs) from the checkout's root. */
+/** Runs the generator bundle (dist/berth-generator.cjs, what systemd runs) from the checkout's root. */
 export async function runBerth(repoRoot: string, srcDir: string, outDir: string): Promise<GeneratorRun> {
   mkdirSync(outDir, { recursive: true });
-  const args = ['dist/berth-generator.mjs', '--no-kmsg-log', '--podman-version', '5.4', outDir];
+  const args = ['dist/berth-generator.cjs', '--no-kmsg-log', '--podman-version', '5.4', outDir];
   const r = await runProcess(process.execPath, args, { env: { ...cleanEnv(), BERTH_UNIT_DIRS: srcDir }, cwd: repoRoot, timeoutMs: 60_000 });
   return { ...r, outDir, refused: refusedFrom(r.stderr) };
 }

@@ -187,3 +187,45 @@ test('booting a systemd host under the name of one whose process was killed clea
   t.deepEqual(leftovers(host), []);
   t.false(fs.existsSync(path.join(BASE, name)));
 });
+
+/** A unit enabled before boot that writes, as it stops, the boot it stopped in. */
+const STOP_RECORDER = `[Unit]
+Description=records its stop
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/true
+ExecStop=/bin/sh -c 'cat /proc/sys/kernel/random/boot_id > /var/lib/berth-stopped-in'
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+test('a systemd host reboots: units stop in a clean power-off, the disk and bound folders stay, /run and /tmp start empty, and stop() leaves nothing', async (t) => {
+  const bound = fs.mkdtempSync(path.join(BASE, '..', 'berth-reboot-bind-'));
+  t.teardown(() => fs.rmSync(bound, { recursive: true, force: true }));
+  const host = await bootSystemdHost({
+    t,
+    binds: [{ host: bound, inside: '/srv/bound' }],
+    files: { '/etc/systemd/system/berth-stop-recorder.service': STOP_RECORDER },
+    symlinks: { '/etc/systemd/system/multi-user.target.wants/berth-stop-recorder.service': '../berth-stop-recorder.service' },
+  });
+  const sh = async (cmd: string) => (await host.runOk(['/bin/sh', '-c', cmd])).trim();
+  const bootId = await sh('cat /proc/sys/kernel/random/boot_id');
+  await sh('echo disk > /var/lib/berth-disk && echo bound > /srv/bound/file && echo run > /run/berth-run && echo tmp > /tmp/berth-tmp');
+  const firstPid = host.nspawnPid;
+
+  const times = await host.reboot();
+  t.log(`power-off ${times.poweroffMs} ms, boot ${times.bootMs} ms (${host.bootState})`);
+  t.is(host.bootMs, times.bootMs);
+  t.not(host.nspawnPid, firstPid);
+  t.not(await sh('cat /proc/sys/kernel/random/boot_id'), bootId, 'a new boot');
+  t.is(await sh('cat /var/lib/berth-stopped-in'), bootId, "the unit's ExecStop= ran at the power-off");
+  t.is((await host.systemctl('is-active', 'berth-stop-recorder.service')).stdout.trim(), 'active', 'enabled units start again');
+  t.is(await sh('cat /var/lib/berth-disk /srv/bound/file'), 'disk\nbound');
+  t.is(await sh('ls /run/berth-run /tmp/berth-tmp 2>/dev/null; true'), '', '/run and /tmp are fresh');
+
+  await host.stop();
+  t.deepEqual(leftovers(host), []);
+});

@@ -10,8 +10,8 @@ test('install-generators links berth into the system and user generator folders'
   const dest = mkdtempSync(join(tmpdir(), 'berth-install-'));
   await execa('bash', [`${REPO}packaging/install-generators.sh`], { env: { DESTDIR: dest, PREFIX: '/usr' } });
   for (const kind of ['system', 'user']) {
-    t.is(readlinkSync(join(dest, `usr/lib/systemd/${kind}-generators/berth`)), `${REPO}dist/berth-generator.mjs`);
+    t.is(readlinkSync(join(dest, `usr/lib/systemd/${kind}-generators/berth`)), `${REPO}dist/berth-generator.cjs`);
   }
   t.true(statSync(join(dest, 'etc/berth/definitions')).isDirectory());
-  t.is(statSync(`${REPO}dist/berth-generator.mjs`).mode & 0o777, 0o755);
+  t.is(statSync(`${REPO}dist/berth-generator.cjs`).mode & 0o777, 0o755);
 });

@@ -103,9 +103,9 @@ test('the payload installs the command, generators, agent, D-Bus files, tmpfiles
   for (const [path, what] of Object.entries({
     'usr/bin/berth': 'file 755',
     'usr/libexec/berth/berth.mjs': 'file 755',
-    'usr/libexec/berth/berth-generator.mjs': 'file 755',
-    'usr/lib/systemd/system-generators/berth': '-> ../../../libexec/berth/berth-generator.mjs',
-    'usr/lib/systemd/user-generators/berth': '-> ../../../libexec/berth/berth-generator.mjs',
+    'usr/libexec/berth/berth-generator.cjs': 'file 755',
+    'usr/lib/systemd/system-generators/berth': '-> ../../../libexec/berth/berth-generator.cjs',
+    'usr/lib/systemd/user-generators/berth': '-> ../../../libexec/berth/berth-generator.cjs',
     'usr/lib/systemd/system/berth-agent.service': 'file 644',
     'usr/lib/systemd/user/berth-agent.service': 'file 644',
     'usr/lib/systemd/system-preset/80-berth.preset': 'file 644',
@@ -129,7 +129,7 @@ test('the payload installs the command, generators, agent, D-Bus files, tmpfiles
     t.is(readFileSync(join(root, exe), 'utf8').split('\n')[0], '#!/usr/bin/node', exe);
   }
   // systemd runs the generator directly: its Node flags ride on the #! line.
-  t.is(readFileSync(join(root, 'usr/libexec/berth/berth-generator.mjs'), 'utf8').split('\n')[0], '#!/usr/bin/node --max-semi-space-size=2');
+  t.is(readFileSync(join(root, 'usr/libexec/berth/berth-generator.cjs'), 'utf8').split('\n')[0], '#!/usr/bin/node --max-semi-space-size=2');
   t.regex(readFileSync(join(root, 'usr/lib/tmpfiles.d/berth.conf'), 'utf8'), /^d\s+\/var\/lib\/berth\/checkpoints\s+0700\s+root\s+root\s/m);
   t.regex(readFileSync(join(root, 'usr/lib/systemd/system-preset/80-berth.preset'), 'utf8'), /^enable berth-agent\.service$/m);
   // One file each, no node_modules.
@@ -165,7 +165,7 @@ test('the installed berth command runs the bundled command line', async (t) => {
   const v = await execa(berth, ['validate', '--podman-version', '4.3', ...EXAMPLES], { reject: false });
   t.is(v.exitCode, 0, v.stderr);
   // The generator's fallback for arguments systemd never passes loads the command line beside it.
-  t.regex((await execa(join(root, 'usr/libexec/berth/berth-generator.mjs'), ['--help'])).stdout, /^Usage: berth generate/);
+  t.regex((await execa(join(root, 'usr/libexec/berth/berth-generator.cjs'), ['--help'])).stdout, /^Usage: berth generate/);
   // dbus-next, loaded with createRequire at run time, is inside the bundle.
   const s = await execa(berth, ['status', '--address', `unix:path=${join(root, 'no-bus')}`], { reject: false });
   t.is(s.exitCode, 1);
