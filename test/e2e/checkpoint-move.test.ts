@@ -8,16 +8,17 @@
 import test, { type ExecutionContext } from 'ava';
 import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { bootSystemdHost, requireSystemdHarness, type SystemdHost } from '../helpers/systemd-host.js';
+import { COUNTER, DEFS, STORE as STORES } from './checkpoint-host.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const NAME = 'mover';
-const STORE = `/var/lib/berth/checkpoints/${NAME}`;
+const STORE = `${STORES}/${NAME}`;
 const INCOMING = '/var/tmp/incoming';
 
 const DEFINITION = `[Container]
 Image=localhost/busybox:latest
 ContainerName=${NAME}
-Exec=sh -c 'trap "exit 0" TERM; i=0; while true; do i=$$((i+1)); echo $$i > /tmp/counter; sleep 1; done & httpd -f -p 80 -h /tmp & wait'
+Exec=sh -c 'trap "exit 0" TERM; ${COUNTER} httpd -f -p 80 -h /tmp & wait'
 PublishPort=8093:80
 Tmpfs=/tmp
 [Checkpoint]
@@ -30,8 +31,8 @@ let two: SystemdHost;
 test.serial.before(async () => {
   requireSystemdHarness();
   const boot = () => bootSystemdHost({
-    files: { [`/etc/berth/definitions/${NAME}.container`]: DEFINITION },
-    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.mjs`, '/usr/bin/berth': `${REPO}dist/src/cli/main.js` },
+    files: { [`${DEFS}/${NAME}.container`]: DEFINITION },
+    symlinks: { '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs`, '/usr/bin/berth': `${REPO}dist/src/cli/main.js` },
   });
   [one, two] = await Promise.all([boot(), boot()]);
 });
