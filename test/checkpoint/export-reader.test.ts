@@ -88,6 +88,8 @@ test('an export replaced under its name while it is read, or never written, is r
   const target = join(dir, 'export.tar.zst');
   // Halfway, the file being written is renamed away, and the rest goes into it: what has the name is another file.
   const run = engine(source, target, 10, { 5: async () => {
+    // Once the reader has the file open (on a busy machine it may not have found it yet).
+    while ((await opened(target)) === 0) await sleep(5);
     await rename(target, join(dir, 'moved.tar.zst'));
     await writeFile(target, 'another file');
   } });
