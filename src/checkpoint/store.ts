@@ -125,9 +125,9 @@ export class CheckpointStore {
    * Removes what is no longer needed, and returns the removed paths:
    * - valid archives beyond the newest `keep` or beyond `maxTotalSize` bytes in all (counted newest
    *   first; the newest valid archive stays whatever its size, and once one is dropped all older go);
-   * - recorded archives gone bad, and unrecorded incomplete files OLDER than the newest valid archive (a
-   *   newer one may be a checkpoint being committed by a berth that ignores the lock); none at all while
-   *   there is no valid archive;
+   * - recorded archives gone bad, and unrecorded files OLDER than the newest valid archive (a newer one may
+   *   be a checkpoint being committed by a berth that ignores the lock); none at all while there is no
+   *   valid archive;
    * - temporary folders and files (archives', and the record's) whose writer is gone (the pid in the name
    *   is dead, or belongs to a process that started after the folder was last written).
    * Validity is list()'s: the sha256 is read again for every file that changed since it was found right.
@@ -147,12 +147,11 @@ export class CheckpointStore {
     let full = false;
     for (const info of infos) {
       if (!info.valid) {
-        // A recorded archive gone bad is removed (prune holds the lock: no commit is under way). Unrecorded
-        // files go only when incomplete and older than the newest valid archive: one that looks whole may be
-        // an archive an admin put there to restore.
+        // A recorded archive gone bad is removed (prune holds the lock: no commit is under way). An unrecorded
+        // one (a commit killed before its record, or a file put there: an archive from elsewhere is brought in
+        // by berth restore --archive, which records it) goes once it is older than the newest valid archive.
         const recorded = record.get(basename(info.path)) !== undefined;
-        const incomplete = info.manifest === undefined || info.manifest.size !== info.size;
-        if (newestValid && (recorded || (incomplete && info.createdAt < newestValid.createdAt))) doomed.push(info);
+        if (newestValid && (recorded || info.createdAt < newestValid.createdAt)) doomed.push(info);
         continue;
       }
       const fits = kept < keep && (maxTotalSize === undefined || total + info.size <= maxTotalSize);
