@@ -106,7 +106,7 @@ export async function importArchive(store: CheckpointStore, foreign: ForeignArch
     if (read.sha256 !== manifest.sha256) throw damaged;
     await deepVerify(pending.tmpPath, manifest.compress);
     const { format: _f, size: _s, sha256: _h, compress: _c, createdAt: _t, ...fields } = manifest;
-    return await store.commit(pending, { ...fields, name: store.name, unit: `${store.name}.service`, importedFrom: foreign.path });
+    return (await store.commit(pending, { ...fields, name: store.name, unit: `${store.name}.service`, importedFrom: foreign.path })).archive;
   } catch (x) {
     await pending.abort();
     // Said of the file the user named, not of berth's private copy.

@@ -104,21 +104,29 @@ export class CheckpointStore {
   }
 
   /**
-   * Commits a prepared archive (pending.ts) and records it in berth's record as the newest: only then does it
-   * count. The caller holds the container's lock. When the record cannot be written, the archive is removed.
+   * Commits a prepared archive (pending.ts), records it in berth's record as the newest (only then does it
+   * count) and, given a retention, applies it as prune() does, with one write of the record: it drops what
+   * goes, and the files go after it. The caller holds the container's lock. When the record cannot be
+   * written, the new archive is removed and nothing else is touched.
    */
-  async commit(pending: PendingArchive, fields: ManifestFields): Promise<ArchiveInfo> {
-    const info = await pending.commit(fields);
+  async commit(pending: PendingArchive, fields: ManifestFields, retention?: Retention): Promise<{ archive: ArchiveInfo; removed: string[] }> {
+    if (retention) checkRetention(retention);
+    const archive = await pending.commit(fields);
+    let doomed: ArchiveInfo[];
+    let temps: Scan['temps'];
     try {
-      const { record } = (await this.#look('recorded')).scan;
-      record.add(basename(info.path), info.size, info.manifest!.sha256, await fileStamp(info.path));
-      await record.write(this.dir);
+      const { infos, scan } = await this.#look('recorded');
+      scan.record.add(basename(archive.path), archive.size, archive.manifest!.sha256, await fileStamp(archive.path));
+      doomed = retention ? doomedOf([archive, ...infos.filter((i) => i.path !== archive.path)], scan.record, retention) : [];
+      for (const info of doomed) scan.record.remove(basename(info.path));
+      await scan.record.write(this.dir);
+      temps = scan.temps;
     } catch (x) {
-      await removeFile(info.manifestPath).catch(() => undefined);
-      await removeFile(info.path).catch(() => undefined);
+      await removeFile(archive.manifestPath).catch(() => undefined);
+      await removeFile(archive.path).catch(() => undefined);
       throw x;
     }
-    return info;
+    return { archive, removed: await this.#remove(doomed, temps) };
   }
 
   /**
@@ -131,39 +139,22 @@ export class CheckpointStore {
    * - temporary folders and files (archives', and the record's) whose writer is gone (the pid in the name
    *   is dead, or belongs to a process that started after the folder was last written).
    * Validity is list()'s: the sha256 is read again for every file that changed since it was found right.
-   * The caller holds the container's lock: prune writes berth's record.
-   * A manifest is removed before its archive, so an interrupted prune leaves only invalid leftovers.
+   * The caller holds the container's lock. berth's record is written first, without what goes (and with the
+   * sha256 checks just made, and archives from before it adopted); then manifests go before their archives,
+   * so an interrupted prune leaves only invalid leftovers, which the next one removes.
    */
   async prune(keep: number, maxTotalSize?: number): Promise<string[]> {
-    if (!Number.isSafeInteger(keep) || keep < 1) throw new CheckpointError('invalid', `keep must be a whole number of at least 1, not ${keep}`);
-    if (maxTotalSize !== undefined && !(maxTotalSize >= 0)) throw new CheckpointError('invalid', `maxTotalSize must be a number of bytes, not ${maxTotalSize}`);
+    const retention = { keep, ...(maxTotalSize !== undefined ? { maxTotalSize } : {}) };
+    checkRetention(retention);
     const { infos, scan } = await this.#look('recorded');
-    const { record, temps } = scan;
+    const doomed = doomedOf(infos, scan.record, retention);
+    for (const info of doomed) scan.record.remove(basename(info.path));
+    if (scan.record.entries().length > 0 || (await exists(join(this.dir, RECORD_FILE)))) await scan.record.write(this.dir);
+    return this.#remove(doomed, scan.temps);
+  }
 
-    const doomed: ArchiveInfo[] = [];
-    const newestValid = infos.find((i) => i.valid);
-    let kept = 0;
-    let total = 0;
-    let full = false;
-    for (const info of infos) {
-      if (!info.valid) {
-        // A recorded archive gone bad is removed (prune holds the lock: no commit is under way). An unrecorded
-        // one (a commit killed before its record, or a file put there: an archive from elsewhere is brought in
-        // by berth restore --archive, which records it) goes once it is older than the newest valid archive.
-        const recorded = record.get(basename(info.path)) !== undefined;
-        if (newestValid && (recorded || info.createdAt < newestValid.createdAt)) doomed.push(info);
-        continue;
-      }
-      const fits = kept < keep && (maxTotalSize === undefined || total + info.size <= maxTotalSize);
-      if (info === newestValid || (!full && fits)) {
-        kept++;
-        total += info.size;
-      } else {
-        full = true;
-        doomed.push(info);
-      }
-    }
-
+  /** Removes doomed archives (manifest first) and temporary files whose writer is gone; returns the removed paths. */
+  async #remove(doomed: readonly ArchiveInfo[], temps: Scan['temps']): Promise<string[]> {
     const removed: string[] = [];
     const remove = async (path: string): Promise<void> => {
       if (await removeFile(path)) removed.push(path);
@@ -171,10 +162,7 @@ export class CheckpointStore {
     for (const info of doomed) {
       await remove(info.manifestPath);
       await remove(info.path);
-      record.remove(basename(info.path));
     }
-    // The record drops what went, remembers the sha256 checks just made, and adopts archives from before it.
-    if (record.entries().length > 0 || (await exists(join(this.dir, RECORD_FILE)))) await record.write(this.dir);
     for (const t of temps) {
       let mtimeMs: number;
       try {
@@ -359,6 +347,45 @@ async function readManifest(path: string): Promise<Manifest> {
   } finally {
     await handle.close();
   }
+}
+
+/** How many valid archives to keep (Keep=), and how many bytes they may take in all (MaxTotalSize=). */
+export interface Retention {
+  readonly keep: number;
+  readonly maxTotalSize?: number;
+}
+
+function checkRetention({ keep, maxTotalSize }: Retention): void {
+  if (!Number.isSafeInteger(keep) || keep < 1) throw new CheckpointError('invalid', `keep must be a whole number of at least 1, not ${keep}`);
+  if (maxTotalSize !== undefined && !(maxTotalSize >= 0)) throw new CheckpointError('invalid', `maxTotalSize must be a number of bytes, not ${maxTotalSize}`);
+}
+
+/** What retention removes of `infos` (in berth's order, newest first): see prune(). */
+function doomedOf(infos: readonly ArchiveInfo[], record: ArchiveRecord, { keep, maxTotalSize }: Retention): ArchiveInfo[] {
+  const doomed: ArchiveInfo[] = [];
+  const newestValid = infos.find((i) => i.valid);
+  let kept = 0;
+  let total = 0;
+  let full = false;
+  for (const info of infos) {
+    if (!info.valid) {
+      // A recorded archive gone bad is removed (the caller holds the lock: no commit is under way). An
+      // unrecorded one (a commit killed before its record, or a file put there: an archive from elsewhere is
+      // brought in by berth restore --archive, which records it) goes once older than the newest valid one.
+      const recorded = record.get(basename(info.path)) !== undefined;
+      if (newestValid && (recorded || info.createdAt < newestValid.createdAt)) doomed.push(info);
+      continue;
+    }
+    const fits = kept < keep && (maxTotalSize === undefined || total + info.size <= maxTotalSize);
+    if (info === newestValid || (!full && fits)) {
+      kept++;
+      total += info.size;
+    } else {
+      full = true;
+      doomed.push(info);
+    }
+  }
+  return doomed;
 }
 
 function archiveOf(name: string, path: string): ParsedArchiveName {

@@ -108,7 +108,8 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
     }
     const { podmanVersion, criuVersion, ...machine } = await host;
     const runtime = await runtimeHere(container.network.runtime, cacheDir, env);
-    const archive = await store
+    // Committed, recorded and retention applied (Keep=, MaxTotalSize=) with one write of berth's record.
+    return await store
       .commit(pending, {
         name: opts.name,
         container: opts.container,
@@ -124,13 +125,11 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
         runHash: runHash(container.createCommand),
         ...(stats !== undefined ? { stats } : {}),
         facts: { ...machine, runtimeVersion: runtime.version, ...container.network },
-      })
+      }, { keep: settings.keep, ...(settings.maxTotalSize !== undefined ? { maxTotalSize: settings.maxTotalSize } : {}) })
       .catch(async (err: unknown) => {
         await pending.abort();
         throw err;
       });
-    const removed = await store.prune(settings.keep, settings.maxTotalSize);
-    return { archive, removed };
   } finally {
     await lock.release();
   }

@@ -98,7 +98,7 @@ export function at(day: number, ms = 0): Date {
 export async function commitOne(store: CheckpointStore, when: Date, compress: Compression = 'zstd', opts: ExportOptions = {}): Promise<ArchiveInfo> {
   const pending = await store.prepare(compress, when);
   await writeExport(pending.tmpPath, compress, opts);
-  return store.commit(pending, fields());
+  return (await store.commit(pending, fields())).archive;
 }
 
 export const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');

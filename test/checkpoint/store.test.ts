@@ -449,3 +449,16 @@ test("a folder or archive that is someone else's is refused, never taken over", 
   await t.throwsAsync(store.prepare('zstd', at(2)), { message: /belongs to uid 65534/ });
   t.is((await stat(store.dir)).uid, 65534, 'not chowned');
 });
+
+test('a commit with a retention records the new archive and drops the oldest in one go, record first', async (t) => {
+  const store = new CheckpointStore(await tempDir(t), 'web');
+  const first = await commitOne(store, at(1));
+  const second = await commitOne(store, at(2));
+  const pending = await store.prepare('zstd', at(3));
+  await writeExport(pending.tmpPath, 'zstd');
+  const { archive, removed } = await store.commit(pending, fields(), { keep: 2 });
+  t.deepEqual(removed.sort(), [first.path, first.manifestPath].sort());
+  const record = JSON.parse(await readFile(join(store.dir, RECORD_FILE), 'utf8')) as { archives: { archive: string }[] };
+  t.deepEqual(record.archives.map((e) => join(store.dir, e.archive)), [archive.path, second.path]);
+  t.deepEqual((await store.list()).map((a) => [a.path, a.valid]), [[archive.path, true], [second.path, true]]);
+});
