@@ -9,6 +9,7 @@ import { compareVersions, hostPortsOf, parsePublish, publishSpec, samePorts, typ
 import type { Manifest } from './manifest.js';
 import type { HostFacts } from './host-facts.js';
 import { runHash } from './take.js';
+import { isBooleanRunFlag } from '../import/run-flags.js';
 
 /** This host, as a restore needs it. */
 export interface Here {
@@ -40,13 +41,6 @@ export interface RestorePlan {
   readonly flags: RestoreFlags;
 }
 
-/** podman run's flags that take no value (every other `--flag` written apart from its value takes the next word). */
-const BOOLEAN_FLAGS = new Set([
-  '-d', '--detach', '--rm', '--replace', '--init', '-i', '--interactive', '-t', '--tty', '--privileged', '--read-only',
-  '--read-only-tmpfs', '--no-healthcheck', '--no-hosts', '-P', '--publish-all', '--oom-kill-disable', '-q', '--quiet',
-  '--sig-proxy', '--http-proxy', '--env-host', '--rootfs', '--passwd', '--tls-verify', '--disable-content-trust',
-]);
-
 /** The published ports and static addresses a `podman run` argv asks for (its options, up to the image). */
 export function runNetwork(argv: readonly string[]): { ports: PortFact[]; ips: string[]; macs: string[] } {
   const out = { ports: [] as PortFact[], ips: [] as string[], macs: [] as string[] };
@@ -58,7 +52,7 @@ export function runNetwork(argv: readonly string[]): { ports: PortFact[]; ips: s
     const flag = eq > 0 ? word.slice(0, eq) : word;
     let value: string | undefined;
     if (eq > 0) value = word.slice(eq + 1);
-    else if (!BOOLEAN_FLAGS.has(flag)) value = argv[++i];
+    else if (!isBooleanRunFlag(flag)) value = argv[++i];
     if (value === undefined) continue;
     if (flag === '--publish' || flag === '-p') out.ports.push(...(parsePublish(value) ?? []));
     else if (flag === '--ip' || flag === '--ip6') out.ips.push(value);

@@ -61,6 +61,15 @@ export function program(): Command {
       process.exitCode = await runValidate(paths, opts);
     });
 
+  cli
+    .command('import')
+    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...]')
+    .argument('<argv...>', 'the podman command, after --')
+    .action(async (argv: string[]) => {
+      const { runImport } = await import('./import-command.js');
+      process.exitCode = await runImport(argv);
+    });
+
   containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service')
     .option('--on-stop', "the unit's last checkpoint as it stops (OnStop=yes): it ends the container, and a failure is one line, exit status 1")
     .option('--timeout <span>', 'with --on-stop: give up after this long (systemd time span; default 90s)');

@@ -147,8 +147,9 @@ export interface QuoteOptions {
   variables?: 'keep' | 'escape';
 }
 
-// Characters that force quoting: whitespace, quotes, backslash, controls, and `;` (a command separator).
-const NEEDS_QUOTING = /[\s"'\\\x00-\x1f\x7f;]/;
+// Characters that force quoting: whitespace, quotes, backslash, controls, and `;` (a command separator); and
+// U+0085, which is no space to systemd but one to the Quadlet line reader, which trims it off a line's end.
+const NEEDS_QUOTING = /[\s\u0085"'\\\x00-\x1f\x7f;]/;
 
 function cEscape(word: string): string {
   let out = '';
@@ -186,6 +187,19 @@ export function quoteWord(word: string, opts: QuoteOptions = {}): string {
   const w = doubleSpecials(word, opts);
   if (w !== '' && !NEEDS_QUOTING.test(w)) return w;
   return '"' + cEscape(w) + '"';
+}
+
+/**
+ * Writes a value Quadlet reads as it stands (Image=, HostName= …: no quotes, no escapes) so that it reaches
+ * podman literally through the ExecStart= made from it: `%` and `$` doubled, against systemd's specifiers and
+ * variables. Undefined when no such line can hold it: empty, a line break or control character, a space at
+ * either end (the parser trims), a trailing backslash (it joins lines), or surrounding double quotes (Quadlet
+ * strips them).
+ */
+export function literalValue(value: string): string | undefined {
+  if (value === '' || /[\x00-\x1f\x7f]/.test(value) || /^[\s\u0085]|[\s\u0085]$/u.test(value) || value.endsWith('\\')) return undefined;
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) return undefined;
+  return doubleSpecials(value, { specifiers: 'escape', variables: 'escape' });
 }
 
 /** Writes words as one value, e.g. an ExecStart= command line. */

@@ -47,7 +47,8 @@ export function toBinary(text: string | Uint8Array): string {
   return bytes.toString('latin1');
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a word that starts with U+FEFF keeps it (the decoder would take it for a byte-order mark).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A binary string back to a JS string; undefined when the bytes are not valid UTF-8. */
 export function fromBinaryStrict(bin: string): string | undefined {

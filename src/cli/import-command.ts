@@ -1,0 +1,29 @@
+/** `berth import -- podman run …`: a podman command line → the definition that runs the same. */
+import { basename } from 'node:path';
+import { UsageError } from '../errors.js';
+import { importRun } from '../import/container.js';
+import type { Imported } from '../import/definition.js';
+
+/** The podman command after `podman`, and the importer of its arguments. */
+const IMPORTERS: ReadonlyArray<readonly [readonly string[], (argv: readonly string[]) => Imported]> = [
+  [['run'], importRun],
+  [['container', 'run'], importRun],
+];
+
+/** The definition a podman command line (podman first) asks for. */
+export function importCommand(argv: readonly string[]): Imported {
+  if (argv.length === 0 || basename(argv[0]!) !== 'podman') throw new UsageError('import needs a podman command line after --, e.g. berth import -- podman run IMAGE');
+  const rest = argv.slice(1);
+  if (rest[0]?.startsWith('-')) throw new UsageError(`podman's global options (${rest[0]}) are not supported by import: give them in GlobalArgs= by hand`);
+  for (const [words, run] of IMPORTERS) {
+    if (words.every((w, i) => rest[i] === w)) return run(rest.slice(words.length));
+  }
+  throw new UsageError(`cannot import "podman ${rest.slice(0, 2).join(' ')}": only ${IMPORTERS.map(([w]) => `podman ${w.join(' ')}`).join(', ')}`);
+}
+
+export async function runImport(argv: string[]): Promise<number> {
+  const imported = importCommand(argv);
+  for (const w of imported.warnings) process.stderr.write(`berth: warning: ${w}\n`);
+  process.stdout.write(imported.text);
+  return 0;
+}
