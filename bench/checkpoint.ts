@@ -32,6 +32,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashFile } from '../src/checkpoint/durable.js';
+import { RECORD_FILE } from '../src/checkpoint/record.js';
 import { exportCheck } from '../src/checkpoint/export-check.js';
 import { ExportReader } from '../src/checkpoint/export-reader.js';
 import { listTar } from '../src/checkpoint/verify.js';
@@ -150,7 +151,8 @@ function trimStore(folder: string): void {
     return;
   }
   const archives = names.filter((n) => /\.tar\.zst$/.test(n)).sort();
-  const keep = new Set(archives.slice(-1).flatMap((a) => [a, `${a}.json`]));
+  // berth's record of its archives stays too: without it, berth reads every archive again to adopt it.
+  const keep = new Set([RECORD_FILE, ...archives.slice(-1).flatMap((a) => [a, `${a}.json`])]);
   for (const n of names) if (!keep.has(n)) rmSync(join(folder, n), { recursive: true, force: true });
 }
 
