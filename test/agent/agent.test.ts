@@ -133,12 +133,14 @@ test("unknown containers and containers without [Checkpoint] are refused with be
 
 test('in cron mode a Restore without a usable archive fails before touching the container, and says why', async (t) => {
   const archives = await tempDir(t);
-  const { client } = await startAgent(t, { 'web.container': `${CONTAINER}[Checkpoint]\nDirectory=${archives}\n` }, { scheduler: 'cron' });
-  const none = await t.throwsAsync(call(client, 'Restore', 'ss', ['web', '']), { instanceOf: BusError });
+  // A name of its own: a restore takes the container's lock (in /run/berth/locks), which the cron test's
+  // runs of "web" hold at times.
+  const { client } = await startAgent(t, { 'lonely.container': `${CONTAINER}[Checkpoint]\nDirectory=${archives}\n` }, { scheduler: 'cron' });
+  const none = await t.throwsAsync(call(client, 'Restore', 'ss', ['lonely', '']), { instanceOf: BusError });
   t.is(none.remoteName, 'io.berth.Manager1.Error.Failed');
-  t.regex(none.message, new RegExp(`: no valid archive of web in ${archives}/web$`));
-  const elsewhere = await t.throwsAsync(call(client, 'Restore', 'ss', ['web', '/tmp/other.tar']), { instanceOf: BusError });
-  t.regex(elsewhere.message, new RegExp(`: /tmp/other\\.tar is not an archive of web in ${archives}/web$`));
+  t.regex(none.message, new RegExp(`: no valid archive of lonely in ${archives}/lonely$`));
+  const elsewhere = await t.throwsAsync(call(client, 'Restore', 'ss', ['lonely', '/tmp/other.tar']), { instanceOf: BusError });
+  t.regex(elsewhere.message, new RegExp(`: /tmp/other\\.tar is not an archive of lonely in ${archives}/lonely$`));
 });
 
 test('ListCheckpoints lists archives newest first with their validity, and GetContainer shows the newest and the next run', async (t) => {
