@@ -1,13 +1,18 @@
-/** `berth import -- podman run …`: a podman command line → the definition that runs the same. */
+/** `berth import -- podman run …` (or pod, network, volume create): a podman command line → the definition that does the same. */
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { importRun } from '../import/container.js';
 import type { Imported } from '../import/definition.js';
+import { importPodCreate } from '../import/pod.js';
+import { importNetworkCreate, importVolumeCreate } from '../import/resources.js';
 
 /** The podman command after `podman`, and the importer of its arguments. */
 const IMPORTERS: ReadonlyArray<readonly [readonly string[], (argv: readonly string[]) => Imported]> = [
   [['run'], importRun],
   [['container', 'run'], importRun],
+  [['pod', 'create'], importPodCreate],
+  [['network', 'create'], importNetworkCreate],
+  [['volume', 'create'], importVolumeCreate],
 ];
 
 /** The definition a podman command line (podman first) asks for. */

@@ -63,7 +63,7 @@ export function program(): Command {
 
   cli
     .command('import')
-    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...]')
+    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME')
     .argument('<argv...>', 'the podman command, after --')
     .action(async (argv: string[]) => {
       const { runImport } = await import('./import-command.js');
