@@ -48,6 +48,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** A definition `berth import --install` may not write: one of that name is there, and --replace was not given. */
+export class InstallError extends Error {
+  override readonly name = 'InstallError';
+}
+
 /**
  * How a problem with a definition is written, the one place that knows. 'compiler' (berth validate):
  * FILE:LINE:COLUMN: KEY: message. 'journal' (the generator's log): in quadlet's wording, `converting

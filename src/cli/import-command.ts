@@ -1,13 +1,20 @@
-/** `berth import -- podman run …`: a podman command line → the definition that runs the same. */
+/** `berth import -- podman run …` (or pod, network, volume create): a podman command line → the definition that does the same. */
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { importRun } from '../import/container.js';
+import { definitionsDir } from '../generator/search-paths.js';
 import type { Imported } from '../import/definition.js';
+import { installDefinition } from '../import/install.js';
+import { importPodCreate } from '../import/pod.js';
+import { importNetworkCreate, importVolumeCreate } from '../import/resources.js';
 
 /** The podman command after `podman`, and the importer of its arguments. */
 const IMPORTERS: ReadonlyArray<readonly [readonly string[], (argv: readonly string[]) => Imported]> = [
   [['run'], importRun],
   [['container', 'run'], importRun],
+  [['pod', 'create'], importPodCreate],
+  [['network', 'create'], importNetworkCreate],
+  [['volume', 'create'], importVolumeCreate],
 ];
 
 /** The definition a podman command line (podman first) asks for. */
@@ -21,9 +28,22 @@ export function importCommand(argv: readonly string[]): Imported {
   throw new UsageError(`cannot import "podman ${rest.slice(0, 2).join(' ')}": only ${IMPORTERS.map(([w]) => `podman ${w.join(' ')}`).join(', ')}`);
 }
 
-export async function runImport(argv: string[]): Promise<number> {
+export interface ImportFlags {
+  readonly install?: boolean;
+  readonly user?: boolean;
+  readonly replace?: boolean;
+}
+
+/** Prints the definition, or with --install writes it into the definitions folder and names the file. */
+export async function runImport(argv: string[], opts: ImportFlags = {}): Promise<number> {
+  if (!opts.install && (opts.user || opts.replace)) throw new UsageError('--user and --replace go with --install');
   const imported = importCommand(argv);
   for (const w of imported.warnings) process.stderr.write(`berth: warning: ${w}\n`);
-  process.stdout.write(imported.text);
+  if (!opts.install) {
+    process.stdout.write(imported.text);
+    return 0;
+  }
+  const path = await installDefinition(definitionsDir(opts.user ?? false), imported, opts.replace ?? false);
+  process.stdout.write(`${path}\n`);
   return 0;
 }

@@ -63,11 +63,14 @@ export function program(): Command {
 
   cli
     .command('import')
-    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...]')
+    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME')
     .argument('<argv...>', 'the podman command, after --')
-    .action(async (argv: string[]) => {
+    .option('--install', 'write it into the definitions folder (/etc/berth/definitions; with --user ~/.config/berth/definitions) and print its path')
+    .option('--user', "with --install: the user's definitions folder")
+    .option('--replace', 'with --install: replace a definition of the same name')
+    .action(async (argv: string[], opts) => {
       const { runImport } = await import('./import-command.js');
-      process.exitCode = await runImport(argv);
+      process.exitCode = await runImport(argv, opts);
     });
 
   containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service')

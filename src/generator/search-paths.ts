@@ -30,13 +30,28 @@ export const SYSTEM_DIRS = [
   '/usr/share/berth/definitions',
 ];
 
+/** The user's own definitions folder: $XDG_CONFIG_HOME/berth/definitions (~/.config/…). */
+function userDefinitionsDir(env: NodeJS.ProcessEnv): string {
+  return join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'berth/definitions');
+}
+
+/**
+ * Where an administrator's (or user's) own definitions go, e.g. for `berth import --install`:
+ * /etc/berth/definitions, the user's ~/.config/berth/definitions, or the first of $BERTH_UNIT_DIRS.
+ */
+export function definitionsDir(user: boolean, env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['BERTH_UNIT_DIRS']?.split(':').find((d) => d !== '');
+  if (override) return override;
+  return user ? userDefinitionsDir(env) : '/etc/berth/definitions';
+}
+
 export function searchPaths(user: boolean, env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string[] {
   const override = env['BERTH_UNIT_DIRS'];
   if (override) return override.split(':').filter((d) => d !== '');
   if (!user) return SYSTEM_DIRS;
   const dirs: string[] = [];
   if (env['XDG_RUNTIME_DIR']) dirs.push(join(env['XDG_RUNTIME_DIR'], 'berth/definitions'));
-  dirs.push(join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'berth/definitions'));
+  dirs.push(userDefinitionsDir(env));
   dirs.push(`${USERS_DIR}/${uid}`, USERS_DIR);
   return dirs;
 }

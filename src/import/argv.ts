@@ -33,6 +33,20 @@ export interface ParsedArgv {
   readonly positionals: readonly string[];
 }
 
+/** A spec from lists of `name [short]` entries by kind, and the older spellings (`--net` → `--network`). */
+export function flagSpec(bool: readonly string[], single: readonly string[], list: readonly string[], aliases: Readonly<Record<string, string>> = {}): FlagSpec {
+  const flags = new Map<string, FlagKind>();
+  const shorts = new Map<string, string>();
+  for (const [names, kind] of [[bool, 'bool'], [single, 'single'], [list, 'list']] as const) {
+    for (const entry of names) {
+      const [name, short] = entry.split(' ') as [string, string | undefined];
+      flags.set(`--${name}`, kind);
+      if (short) shorts.set(`-${short}`, `--${name}`);
+    }
+  }
+  return { flags, shorts, aliases: new Map(Object.entries(aliases)) };
+}
+
 // Go's strconv.ParseBool, which pflag's boolean flags use.
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);

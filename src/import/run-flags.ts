@@ -4,7 +4,7 @@
  * whether it is boolean (takes no separate value), takes one value (the last one wins) or a list (repeats
  * add up). The importer parses with it; the restore plan reads the argvs berth wrote with it.
  */
-import type { FlagKind, FlagSpec } from './argv.js';
+import { flagSpec, type FlagSpec } from './argv.js';
 
 const BOOLEAN = [
   'detach d', 'disable-content-trust', 'env-host', 'help', 'http-proxy', 'init', 'interactive i', 'no-healthcheck',
@@ -47,20 +47,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   '--healthcheck-timeout': '--health-timeout',
 };
 
-function spec(): FlagSpec {
-  const flags = new Map<string, FlagKind>();
-  const shorts = new Map<string, string>();
-  for (const [names, kind] of [[BOOLEAN, 'bool'], [SINGLE, 'single'], [LIST, 'list']] as const) {
-    for (const entry of names) {
-      const [name, short] = entry.split(' ') as [string, string | undefined];
-      flags.set(`--${name}`, kind);
-      if (short) shorts.set(`-${short}`, `--${name}`);
-    }
-  }
-  return { flags, shorts, aliases: new Map(Object.entries(ALIASES)) };
-}
-
-export const RUN_FLAGS: FlagSpec = spec();
+export const RUN_FLAGS: FlagSpec = flagSpec(BOOLEAN, SINGLE, LIST, ALIASES);
 
 /** Whether a flag as written (`-d`, `--rm`, `--net`) is one of podman run's boolean ones; unknown flags are not. */
 export function isBooleanRunFlag(written: string): boolean {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { isPrivateSubfolder, searchPaths } from '../../src/generator/search-paths.js';
+import { definitionsDir, isPrivateSubfolder, searchPaths } from '../../src/generator/search-paths.js';
 
 test('the system scope never walks into the users folder, and a user sees only its own numbered folder', (t) => {
   t.true(isPrivateSubfolder('/etc/berth/definitions', 'users'));
@@ -12,4 +12,11 @@ test('the system scope never walks into the users folder, and a user sees only i
 
 test('BERTH_UNIT_DIRS replaces the search path', (t) => {
   t.deepEqual(searchPaths(false, { BERTH_UNIT_DIRS: '/a:/b' }), ['/a', '/b']);
+});
+
+test('definitions are installed into /etc/berth/definitions, the user\'s config folder, or the first BERTH_UNIT_DIRS folder', (t) => {
+  t.is(definitionsDir(false, {}), '/etc/berth/definitions');
+  t.is(definitionsDir(true, { HOME: '/home/u' }), '/home/u/.config/berth/definitions');
+  t.is(definitionsDir(true, { HOME: '/home/u', XDG_CONFIG_HOME: '/cfg' }), '/cfg/berth/definitions');
+  t.is(definitionsDir(true, { BERTH_UNIT_DIRS: ':/a:/b' }), '/a');
 });

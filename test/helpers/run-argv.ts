@@ -1,9 +1,10 @@
 /**
  * `podman run` command lines for the import round trip (test/import/round-trip.test.ts): seeded random ones
- * built from podman's flag table (src/import/run-flags.ts), and what two command lines mean, so that the
- * original and the ExecStart berth compiles from the imported definition can be compared.
+ * built from podman's flag table (src/import/run-flags.ts), and what two command lines mean (of `run`, or
+ * of any podman command by its flag table), so that the original and the command berth compiles from the
+ * imported definition can be compared.
  */
-import { parseArgv } from '../../src/import/argv.js';
+import { parseArgv, type FlagSpec, type Option } from '../../src/import/argv.js';
 import { RUN_FLAGS } from '../../src/import/run-flags.js';
 import { randomWord } from './random-argv.js';
 
@@ -76,32 +77,40 @@ export function randomRunArgv(rnd: Rnd): string[] {
 /** Flags berth's unit sets itself, or drops on import because systemd makes them meaningless. */
 const IGNORED = new Set(['--cidfile', '--replace', '--rm', '--detach', '--sdnotify', '--cgroups', '--tty', '--interactive', '--attach', '--detach-keys', '--sig-proxy']);
 /** K=V lists podman merges by key (a later K wins), in any order. */
-const KEYED = new Set(['--env', '--label', '--annotation']);
+const KEYED = new Set(['--env', '--label', '--annotation', '--opt']);
 /** Capability names are case-insensitive (and CAP_ optional, which the key table does not touch). */
 const CASELESS = new Set(['--cap-add', '--cap-drop']);
 
 /**
- * What a `podman run` argv (after `run`) means, as a sorted list of `flag value` lines and the positionals:
+ * What a podman argv (after the subcommand) means, as a sorted list of `flag value` lines and the positionals:
  * - spellings unified: `--flag=value` and `--flag value`, short flags and bundles, aliases (`--net`, `--dns-opt`),
  *   boolean values (`--init`, `--init=1` → `--init true`), all by podman's own parsing rules (src/import/argv.ts);
  * - a flag that holds one value: only the last occurrence; a list flag: every value, in any order (podman
- *   sorts mounts by destination and merges the rest); K=V lists (--env, --label, --annotation): the last
- *   value of each key; capability names in lower case;
- * - berth's fixed flags (--cidfile, --replace, --rm, -d, --sdnotify, --cgroups), the terminal flags import
- *   drops (-t, -i, -a, --detach-keys, --sig-proxy), `--rootfs=false` (the default) and, when `name` is false
- *   (the original names no container), --name, which berth then sets itself.
+ *   sorts mounts by destination and merges the rest); K=V lists (--env, --label, --annotation, --opt): the
+ *   last value of each key; capability names in lower case;
+ * - the options `ignore` picks left out (what berth's unit sets itself).
  */
-export function runMeaning(argv: readonly string[], name: boolean): { options: string[]; positionals: string[] } {
-  const { options, positionals } = parseArgv(RUN_FLAGS, argv);
+export function argvMeaning(spec: FlagSpec, argv: readonly string[], ignore: (o: Option) => boolean): { options: string[]; positionals: string[] } {
+  const { options, positionals } = parseArgv(spec, argv);
   const single = new Map<string, string>();
   const lists: string[] = [];
   const keyed = new Map<string, string>();
   for (const o of options) {
-    if (IGNORED.has(o.flag) || (o.flag === '--name' && !name) || (o.flag === '--rootfs' && o.value === 'false')) continue;
+    if (ignore(o)) continue;
     const v = CASELESS.has(o.flag) ? o.value.toLowerCase() : o.value;
     if (KEYED.has(o.flag)) keyed.set(`${o.flag} ${v.split('=')[0]}`, `${o.flag} ${v}`);
-    else if (RUN_FLAGS.flags.get(o.flag) === 'list') lists.push(`${o.flag} ${v}`);
+    else if (spec.flags.get(o.flag) === 'list') lists.push(`${o.flag} ${v}`);
     else single.set(o.flag, `${o.flag} ${v}`);
   }
   return { options: [...single.values(), ...lists, ...keyed.values()].sort(), positionals: [...positionals] };
+}
+
+/**
+ * What a `podman run` argv (after `run`) means (argvMeaning), without berth's fixed flags (--cidfile,
+ * --replace, --rm, -d, --sdnotify, --cgroups), the terminal flags import drops (-t, -i, -a, --detach-keys,
+ * --sig-proxy), `--rootfs=false` (the default) and, when `name` is false (the original names no container),
+ * --name, which berth then sets itself.
+ */
+export function runMeaning(argv: readonly string[], name: boolean): { options: string[]; positionals: string[] } {
+  return argvMeaning(RUN_FLAGS, argv, (o) => IGNORED.has(o.flag) || (o.flag === '--name' && !name) || (o.flag === '--rootfs' && o.value === 'false'));
 }

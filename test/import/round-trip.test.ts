@@ -1,9 +1,11 @@
 import test from 'ava';
 import { importCommand } from '../../src/cli/import-command.js';
+import type { FlagSpec } from '../../src/import/argv.js';
+import { NETWORK_CREATE_FLAGS, POD_CREATE_FLAGS, VOLUME_CREATE_FLAGS } from '../../src/import/create-flags.js';
 import { splitWords } from '../../src/unit/quote.js';
 import { compileOne } from '../helpers/definitions.js';
 import { prng, seedFromEnv } from '../helpers/random-argv.js';
-import { randomRunArgv, runMeaning } from '../helpers/run-argv.js';
+import { argvMeaning, randomRunArgv, runMeaning } from '../helpers/run-argv.js';
 import { execWords } from '../helpers/systemd-reader.js';
 
 const SEED_LINE = 'podman run -dt -p 8081:80/tcp -v /opt/http:/usr/share/nginx/html:ro --name hello-nginx nginx';
@@ -42,18 +44,25 @@ const DOCUMENTED = [
   "podman run --env 'ENV*=b' alpine env",
 ];
 
-/** Imports an argv (podman first), compiles the definition for podman 5.4, and returns both meanings. */
-function roundTrip(argv: readonly string[]) {
+type Meaning = (argv: readonly string[]) => ReturnType<typeof runMeaning>;
+
+/**
+ * Imports an argv (podman first), compiles the definition for podman 5.4, and returns both meanings: of the
+ * original's and of the compiled `exec` line's words after the podman command (`run`, `pod create` …).
+ */
+function roundTrip(argv: readonly string[], meaning?: Meaning, exec = 'ExecStart') {
   const imported = importCommand(argv);
   const { service, errors } = compileOne(imported.fileName, imported.text, { target: '5.4' });
-  const line = service?.last('Service', 'ExecStart')?.value;
+  const line = service?.last('Service', exec)?.value;
   if (line === undefined) return { imported, errors, original: undefined, compiled: undefined };
   const words = execWords(line).commands[0]!.argv;
+  const verbs = argv[1] === 'run' ? 1 : 2;
   const named = argv.includes('--name') || argv.some((w) => w.startsWith('--name='));
+  const mean = meaning ?? ((a: readonly string[]) => runMeaning(a, named));
   return {
     imported, errors,
-    original: runMeaning(argv.slice(2), named),
-    compiled: runMeaning(words.slice(words.indexOf('run') + 1), named),
+    original: mean(argv.slice(1 + verbs)),
+    compiled: mean(words.slice(words.indexOf(argv[verbs]!) + 1)),
   };
 }
 
@@ -88,3 +97,37 @@ test(`${RANDOM} random podman run lines mean the same after import and compile (
   }
   t.pass();
 });
+
+/** podman create lines of the other kinds, the flags berth's unit adds itself to them, and the line it compiles to. */
+const CREATES: ReadonlyArray<{ spec: FlagSpec; berths: readonly string[]; exec: string; lines: readonly string[] }> = [
+  {
+    spec: POD_CREATE_FLAGS, berths: ['--infra-conmon-pidfile', '--replace', '--infra-name'], exec: 'ExecStartPre', lines: [
+      'podman pod create --name web --exit-policy stop -p 8080:80 --network net1 --dns 1.1.1.1 --hostname h --infra-image k8s.gcr.io/pause -l a=b --userns keep-id -v /srv:/srv:ro',
+      'podman pod create -n p2 --exit-policy=continue --share net,ipc --ip 10.88.0.5 --add-host db:10.0.0.2 --shm-size 64m --replace',
+    ],
+  },
+  {
+    spec: NETWORK_CREATE_FLAGS, berths: ['--ignore'], exec: 'ExecStart', lines: [
+      'podman network create --subnet 10.89.0.0/24 --gateway 10.89.0.1 --ip-range 10.89.0.128/25 --subnet fd00::/64 -d bridge -o mtu=1400 --label x=y --ipv6 --dns 9.9.9.9 --interface-name br9 --route 10.0.0.0/8,10.89.0.2 net1',
+      'podman network create --internal --disable-dns --ipam-driver none --ignore n2',
+    ],
+  },
+  {
+    spec: VOLUME_CREATE_FLAGS, berths: ['--ignore'], exec: 'ExecStart', lines: [
+      'podman volume create -o device=/dev/sdb1 -o type=ext4 -o o=noatime --label a=b --opt size=1G data',
+      'podman volume create --driver image --opt image=quay.io/x/y:1 -o copy img',
+      'podman volume create -o nocopy -o device=tmpfs -o type=tmpfs -o type=ext4 v3',
+    ],
+  },
+];
+
+for (const { spec, berths, exec, lines } of CREATES) {
+  for (const line of lines) {
+    test(`"${line}" means the same after import and compile`, (t) => {
+      const meaning: Meaning = (argv) => argvMeaning(spec, argv, (o) => berths.includes(o.flag));
+      const { errors, original, compiled, imported } = roundTrip(splitWords(line), meaning, exec);
+      t.deepEqual(errors, [], imported.text);
+      t.deepEqual(compiled, original, imported.text);
+    });
+  }
+}
