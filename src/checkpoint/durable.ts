@@ -1,5 +1,6 @@
 /** File-system steps that survive a crash in a known state: fsync, create-only placement, streaming hashes. */
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { CheckpointError } from '../errors.js';
 import { isCode } from './process.js';
@@ -38,6 +39,23 @@ export async function exists(path: string): Promise<boolean> {
     if (isCode(x, 'ENOENT')) return false;
     throw x;
   }
+}
+
+/**
+ * Creates `path` (never through a link, never over anything: O_EXCL) with `text`, and fsyncs it; on any
+ * failure the file is removed again. The caller then gives it its final name and fsyncs the folder.
+ */
+export async function writeDurably(path: string, text: string, mode: number): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } catch (x) {
+    await handle.close();
+    await removeFile(path);
+    throw x;
+  }
+  await handle.close();
 }
 
 /** Removes a file; true when it was there. */

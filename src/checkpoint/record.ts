@@ -12,7 +12,7 @@ import { constants } from 'node:fs';
 import { lstat, open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
-import { fsyncDir, removeFile } from './durable.js';
+import { fsyncDir, removeFile, writeDurably } from './durable.js';
 import { isCode } from './process.js';
 import { distrust } from './trust.js';
 
@@ -136,16 +136,7 @@ export class ArchiveRecord {
     const path = join(dir, RECORD_FILE);
     const temp = `${path}.tmp-${process.pid}`;
     await removeFile(temp);
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify({ format: 1, archives: this.entries() }, null, 1)}\n`);
-      await handle.sync();
-    } catch (x) {
-      await handle.close();
-      await removeFile(temp);
-      throw x;
-    }
-    await handle.close();
+    await writeDurably(temp, `${JSON.stringify({ format: 1, archives: this.entries() }, null, 1)}\n`, 0o600);
     // What the rename replaces must be a file: a folder or link there is not berth's record.
     const old = await lstat(path).catch((x: unknown) => (isCode(x, 'ENOENT') ? undefined : Promise.reject(x)));
     if (old && !old.isFile()) {

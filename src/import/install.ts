@@ -4,9 +4,9 @@
  * fsynced. Without `replace`, the name is given by a hard link, which never replaces a file another writer
  * put there meanwhile.
  */
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, linkNoReplace, removeFile } from '../checkpoint/durable.js';
+import { fsyncDir, linkNoReplace, removeFile, writeDurably } from '../checkpoint/durable.js';
 import { CheckpointError, InstallError } from '../errors.js';
 import type { Imported } from './definition.js';
 
@@ -16,16 +16,7 @@ export async function installDefinition(dir: string, imported: Imported, replace
   const path = join(dir, imported.fileName);
   // A dot first and no definition suffix: neither the generator nor a listing takes it for a definition.
   const temp = join(dir, `.${imported.fileName}.${process.pid}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(imported.text);
-    await handle.sync();
-  } catch (x) {
-    await handle.close();
-    await removeFile(temp);
-    throw x;
-  }
-  await handle.close();
+  await writeDurably(temp, imported.text, 0o644);
   try {
     if (replace) await rename(temp, path);
     else await linkNoReplace(temp, path);
