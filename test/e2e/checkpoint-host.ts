@@ -15,6 +15,24 @@ export const STORE = '/var/lib/berth/checkpoints';
 /** A counter in memory and in the container's tmpfs (it goes on after a restore, restarts at 1 when fresh). */
 export const COUNTER = 'i=0; while true; do i=$$((i+1)); echo $$i > /tmp/counter; sleep 1; done &';
 
+/**
+ * The issue's web server: busybox httpd on a published port serving a read-only bind-mounted folder, with
+ * the counter in memory and a tmpfs, checkpointed at stop and restored at start; `install` starts it at boot.
+ */
+export function webServer(name: string, port: number, www: string, install = false): string {
+  return `[Container]
+Image=localhost/busybox:latest
+ContainerName=${name}
+Exec=sh -c 'trap "exit 0" TERM; ${COUNTER} httpd -f -p 80 -h /www & wait'
+PublishPort=${port}:80
+Volume=${www}:/www:ro
+Tmpfs=/tmp
+[Checkpoint]
+OnStop=yes
+RestoreOnStart=latest
+${install ? '[Install]\nWantedBy=multi-user.target\n' : ''}`;
+}
+
 let host: SystemdHost;
 
 /** Boots the host with these definitions (by name, without .container) and more files. */

@@ -13,24 +13,13 @@
 import test from 'ava';
 import type { SystemdHost } from '../helpers/systemd-host.js';
 import {
-  bootCheckpointHost, COUNTER, STORE, sleep, run, sh, timed, show, isActive, start, stop, inContainer, readCounter, waitCounter,
+  bootCheckpointHost, webServer, COUNTER, STORE, sleep, run, sh, timed, show, isActive, start, stop, inContainer, readCounter, waitCounter,
   assertSupervised, listArchives, checkpoint, folderState, httpGet,
 } from './checkpoint-host.js';
 
 const WWW = '/srv/onstop-www';
 
-/** A web server on a published port serving a read-only bind-mounted folder, with a counter and a tmpfs. */
-const WEB = `[Container]
-Image=localhost/busybox:latest
-ContainerName=onstop-web
-Exec=sh -c 'trap "exit 0" TERM; ${COUNTER} httpd -f -p 80 -h /www & wait'
-PublishPort=8083:80
-Volume=${WWW}:/www:ro
-Tmpfs=/tmp
-[Checkpoint]
-OnStop=yes
-RestoreOnStart=latest
-`;
+const WEB = webServer('onstop-web', 8083, WWW);
 
 function counter(name: string, checkpoint: string, service = ''): string {
   return `[Container]

@@ -21,27 +21,14 @@
 import test, { type ExecutionContext } from 'ava';
 import type { SystemdHost } from '../helpers/systemd-host.js';
 import {
-  bootCheckpointHost, COUNTER, sh, show, inContainer, readCounter, waitCounter, assertSupervised, listArchives, checkpoint, httpGet, type Listed,
+  bootCheckpointHost, webServer, sh, show, inContainer, readCounter, waitCounter, assertSupervised, listArchives, checkpoint, httpGet, type Listed,
 } from './checkpoint-host.js';
 
 const NAME = 'reboot-web';
 const UNIT = `${NAME}.service`;
 const WWW = '/srv/www';
 
-/** A web server on a published port serving a read-only bind-mounted folder, with a counter and a tmpfs. */
-const WEB = `[Container]
-Image=localhost/busybox:latest
-ContainerName=${NAME}
-Exec=sh -c 'trap "exit 0" TERM; ${COUNTER} httpd -f -p 80 -h /www & wait'
-PublishPort=8084:80
-Volume=${WWW}:/www:ro
-Tmpfs=/tmp
-[Checkpoint]
-OnStop=yes
-RestoreOnStart=latest
-[Install]
-WantedBy=multi-user.target
-`;
+const WEB = webServer(NAME, 8084, WWW, true);
 
 let host: SystemdHost;
 
