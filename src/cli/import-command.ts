@@ -1,12 +1,21 @@
 /** `berth import -- podman run …` (or pod, network, volume create): a podman command line → the definition that does the same. */
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
+import { Podman } from '../engine/podman.js';
 import { importRun } from '../import/container.js';
+import { baselineArgs, importInspected } from '../import/inspect.js';
 import { definitionsDir } from '../generator/search-paths.js';
 import type { Imported } from '../import/definition.js';
 import { installDefinition } from '../import/install.js';
 import { importPodCreate } from '../import/pod.js';
 import { importNetworkCreate, importVolumeCreate } from '../import/resources.js';
+
+/** The definition that makes an existing container again, from its inspect and a baseline's (import/inspect.ts). */
+export async function importContainer(podman: Podman, name: string): Promise<Imported> {
+  const c = await podman.inspectJson(name);
+  if (!c) throw new UsageError(`podman has no container ${name}`);
+  return importInspected(c, await podman.inspectNew(baselineArgs(c)));
+}
 
 /** The podman command after `podman`, and the importer of its arguments. */
 const IMPORTERS: ReadonlyArray<readonly [readonly string[], (argv: readonly string[]) => Imported]> = [
@@ -29,6 +38,7 @@ export function importCommand(argv: readonly string[]): Imported {
 }
 
 export interface ImportFlags {
+  readonly container?: string;
   readonly install?: boolean;
   readonly user?: boolean;
   readonly replace?: boolean;
@@ -37,7 +47,8 @@ export interface ImportFlags {
 /** Prints the definition, or with --install writes it into the definitions folder and names the file. */
 export async function runImport(argv: string[], opts: ImportFlags = {}): Promise<number> {
   if (!opts.install && (opts.user || opts.replace)) throw new UsageError('--user and --replace go with --install');
-  const imported = importCommand(argv);
+  if ((opts.container === undefined) === (argv.length === 0)) throw new UsageError('import takes either a podman command line after -- or --container NAME');
+  const imported = opts.container !== undefined ? await importContainer(new Podman(), opts.container) : importCommand(argv);
   for (const w of imported.warnings) process.stderr.write(`berth: warning: ${w}\n`);
   if (!opts.install) {
     process.stdout.write(imported.text);

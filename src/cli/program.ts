@@ -63,8 +63,9 @@ export function program(): Command {
 
   cli
     .command('import')
-    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME')
-    .argument('<argv...>', 'the podman command, after --')
+    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME; or of an existing container: berth import --container NAME')
+    .argument('[argv...]', 'the podman command, after --')
+    .option('--container <name>', 'the container (name or ID) whose definition to write, read from podman container inspect')
     .option('--install', 'write it into the definitions folder (/etc/berth/definitions; with --user ~/.config/berth/definitions) and print its path')
     .option('--user', "with --install: the user's definitions folder")
     .option('--replace', 'with --install: replace a definition of the same name')

@@ -6,6 +6,7 @@
 import { EngineError } from '../errors.js';
 import { commandFailed, mustRun, runAttached, runCommand, type CommandResult } from './command.js';
 import { podmanPath } from './podman-version.js';
+import type { InspectedContainer } from './inspected.js';
 
 export interface ContainerState {
   readonly id: string;
@@ -84,17 +85,40 @@ export class Podman {
     return rows.map((c) => ({ id: c.Id ?? '', name: c.Names?.[0] ?? '', state: c.State ?? 'unknown', status: c.Status ?? '', pid: c.Pid ?? 0 }));
   }
 
-  /** The container's state, or undefined when there is no such container. */
-  async inspect(name: string): Promise<ContainerState | undefined> {
+  /** podman's whole inspect of a container (its JSON object), or undefined when there is no such container. */
+  async inspectJson(name: string): Promise<InspectedContainer | undefined> {
     const args = ['container', 'inspect', '--format', 'json', name];
     const r = await this.probe(args, INSPECT_TIMEOUT_MS);
     if (r.exitCode !== 0) {
       if (/no such container/i.test(r.stderr)) return undefined;
       throw commandFailed([this.binary, ...args], r);
     }
-    const [c] = JSON.parse(r.stdout) as Array<{ Id: string; Name: string; State: { Running: boolean; ConmonPid?: number } }>;
+    const [c] = JSON.parse(r.stdout) as InspectedContainer[];
+    return c;
+  }
+
+  /** The container's state, or undefined when there is no such container. */
+  async inspect(name: string): Promise<ContainerState | undefined> {
+    const c = await this.inspectJson(name);
     if (!c) return undefined;
-    return { id: c.Id, name: c.Name, running: c.State.Running, conmonPid: c.State.ConmonPid ?? 0 };
+    const state = c.State as { Running?: boolean; ConmonPid?: number } | undefined;
+    return { id: c.Id, name: c.Name, running: state?.Running === true, conmonPid: state?.ConmonPid ?? 0 };
+  }
+
+  /**
+   * The inspect of a new container made with these arguments (options, image, command), which is removed
+   * again: what podman fills in by itself for such a container. The image is never pulled.
+   */
+  async inspectNew(args: readonly string[]): Promise<InspectedContainer> {
+    const name = `berth-baseline-${process.pid}-${Date.now()}`;
+    await this.run(['create', '--pull=never', '--name', name, ...args], { timeoutMs: INSPECT_TIMEOUT_MS });
+    try {
+      const c = await this.inspectJson(name);
+      if (!c) throw new EngineError([this.binary, 'container', 'inspect', name], 0, '', `${name} was created but cannot be inspected`);
+      return c;
+    } finally {
+      await this.remove(name);
+    }
   }
 
   /**

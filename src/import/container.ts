@@ -8,6 +8,7 @@ import { joinCsv, literalValue, quoteArgvLiteral, splitCsv } from '../unit/quote
 import { parseArgv } from './argv.js';
 import { definitionText, type Imported } from './definition.js';
 import { argWord, importKeys, strvWord, targetsOf, yesNo, type Custom, type ImportSpec } from './keys.js';
+import { importRestart } from './restart.js';
 import { RUN_FLAGS } from './run-flags.js';
 
 /** Flags for an interactive terminal or for podman's own detaching: berth's unit runs the container under systemd. */
@@ -78,17 +79,20 @@ function readMount(v: string): string | undefined {
   return argWord(v);
 }
 
-/** `podman run` arguments (after `run`) → the definition. */
-export function importRun(argv: readonly string[]): Imported {
+/** `podman run` arguments (after `run`) → the definition; `from` adds what the caller knows of where they came from. */
+export function importRun(argv: readonly string[], from: { notes: readonly string[]; warnings: readonly string[] } = { notes: [], warnings: [] }): Imported {
   const { options, positionals } = parseArgv(RUN_FLAGS, argv);
   // --rootfs makes the positional word a folder: it is Rootfs= instead of Image=, and no flag of its own.
   const rootfs = options.findLast((o) => o.flag === '--rootfs')?.value === 'true';
-  const { entries, podmanArgs, keys, notes, warnings } = importKeys(SPEC, TARGETS, options.filter((o) => o.flag !== '--rootfs'));
+  const restart = options.findLast((o) => o.flag === '--restart');
+  const { entries, podmanArgs, keys, notes, warnings } = importKeys(SPEC, TARGETS, options.filter((o) => o.flag !== '--rootfs' && o.flag !== '--restart'));
+  const r = restart && importRestart(`${restart.written} ${restart.value}`, restart.value);
   const [image, ...command] = positionals;
   if (image === undefined) throw new UsageError('podman run needs an image');
   const source = literalValue(image);
   if (source === undefined || (!rootfs && /\.(image|build)$/.test(image))) throw new UsageError(`the image "${image}" cannot be written as Image=`);
   const name = keys.get('ContainerName')?.[0] !== undefined ? options.findLast((o) => o.flag === '--name')!.value : image.replace(/[@:].*$/, '').split('/').pop()!;
   const exec: Array<[string, string]> = command.length > 0 ? [['Exec', quoteArgvLiteral(command)]] : [];
-  return definitionText('container', name, 'Container', [[rootfs ? 'Rootfs' : 'Image', source], ...entries, ...exec, ...podmanArgs], notes, warnings);
+  return definitionText('container', name, 'Container', [[rootfs ? 'Rootfs' : 'Image', source], ...entries, ...exec, ...podmanArgs],
+    [...from.notes, ...notes, ...(r ? [r.note] : [])], [...from.warnings, ...warnings, ...(r?.warning ? [r.warning] : [])], r?.restart ? [['Service', 'Restart', r.restart]] : []);
 }

@@ -10,14 +10,18 @@ export interface Imported {
 }
 
 /**
- * A definition of one section: a header that says where it came from and each note as a comment, then the
- * entries (values already written for the definition). The file is named after `name`, with the characters
- * a unit name cannot hold replaced.
+ * A definition: a header that says where it came from and each note as a comment, then the entries of its
+ * kind's section, then those of other sections ([Service] …), values already written for the definition.
+ * The file is named after `name`, with the characters a unit name cannot hold replaced.
  */
-export function definitionText(ext: string, name: string, section: string, entries: ReadonlyArray<readonly [string, string]>, notes: readonly string[], warnings: readonly string[]): Imported {
+export function definitionText(
+  ext: string, name: string, section: string, entries: ReadonlyArray<readonly [string, string]>, notes: readonly string[], warnings: readonly string[],
+  others: ReadonlyArray<readonly [section: string, key: string, value: string]> = [],
+): Imported {
   const stem = name.replace(/[^A-Za-z0-9:_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 200) || ext;
   const fileName = `${stem}.${ext}`;
   const unit = UnitFile.empty(fileName);
   for (const [key, value] of entries) unit.add(section, key, value);
+  for (const [other, key, value] of others) unit.add(other, key, value);
   return { fileName, text: unit.toString([`${fileName}, written by berth import.`, ...notes]), warnings };
 }

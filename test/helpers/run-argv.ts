@@ -38,11 +38,15 @@ const TYPICAL: Readonly<Record<string, readonly string[]>> = {
   '--entrypoint': ['', '/bin/sh', '["/bin/sh","-c"]'],
   '--health-cmd': ['curl -f http://localhost/ || exit 1', 'none'],
   '--hostname': ['web', ''],
+  '--restart': ['no', 'always', 'on-failure', 'on-failure:5', 'unless-stopped'],
 };
+
+/** Flags whose other values import refuses, as podman does. */
+const CHECKED = new Set(['--restart']);
 
 function value(rnd: Rnd, flag: string): string {
   const typical = TYPICAL[flag];
-  if (typical && rnd() < 0.6) return pick(rnd, typical);
+  if (typical && (rnd() < 0.6 || CHECKED.has(flag))) return pick(rnd, typical);
   return rnd() < 0.5 ? pick(rnd, ['x', 'web', '10', '/srv/p', 'a b', '%n', '$X', '"q"', 'k=v']) : randomWord(rnd, { maxArgs: 1 });
 }
 
@@ -74,8 +78,11 @@ export function randomRunArgv(rnd: Rnd): string[] {
   return argv;
 }
 
-/** Flags berth's unit sets itself, or drops on import because systemd makes them meaningless. */
-const IGNORED = new Set(['--cidfile', '--replace', '--rm', '--detach', '--sdnotify', '--cgroups', '--tty', '--interactive', '--attach', '--detach-keys', '--sig-proxy']);
+/**
+ * Flags berth's unit sets itself, or drops on import because systemd makes them meaningless; --restart
+ * becomes the unit's Restart= (test/import/container.test.ts).
+ */
+const IGNORED = new Set(['--restart', '--cidfile', '--replace', '--rm', '--detach', '--sdnotify', '--cgroups', '--tty', '--interactive', '--attach', '--detach-keys', '--sig-proxy']);
 /** K=V lists podman merges by key (a later K wins), in any order. */
 const KEYED = new Set(['--env', '--label', '--annotation', '--opt']);
 /** Capability names are case-insensitive (and CAP_ optional, which the key table does not touch). */

@@ -42,3 +42,19 @@ test('anything but a podman run command line is a usage error', (t) => {
   t.throws(() => importCommand(['podman', '--log-level=debug', 'run', 'img']), { instanceOf: UsageError, message: /global options/ });
   t.throws(() => importCommand(['podman', 'run', '-d']), { instanceOf: UsageError, message: 'podman run needs an image' });
 });
+
+test('a restart policy becomes the unit\'s Restart=, and an on-failure count is reported, not lost silently', (t) => {
+  const policies: Array<[string, string | undefined]> = [['always', 'always'], ['unless-stopped', 'always'], ['on-failure', 'on-failure'], ['no', undefined]];
+  for (const [policy, restart] of policies) {
+    const { text, warnings } = importCommand(['podman', 'run', `--restart=${policy}`, 'img']);
+    t.is(text.includes('[Service]'), restart !== undefined, policy);
+    if (restart) t.true(text.endsWith(`[Service]\nRestart=${restart}\n`), policy);
+    t.true(text.includes(`# --restart ${policy} `), policy);
+    t.deepEqual(warnings, []);
+  }
+  const { text, warnings } = importCommand(['podman', 'run', '--restart', 'on-failure:3', 'img']);
+  t.true(text.endsWith('[Service]\nRestart=on-failure\n'));
+  t.regex(warnings[0]!, /without its count/);
+  t.throws(() => importCommand(['podman', 'run', '--restart', 'sometimes', 'img']), { instanceOf: UsageError, message: /not a restart policy/ });
+  t.throws(() => importCommand(['podman', 'run', '--restart', 'always:2', 'img']), { instanceOf: UsageError });
+});
