@@ -21,6 +21,18 @@ test('the name argument names the pod when there is no --name, and flags without
   t.is(warnings.length, 3);
 });
 
+test('--no-hostname is a boolean flag of pod create, so the word after it is still the pod name', (t) => {
+  const { fileName, text } = importCommand(['podman', 'pod', 'create', '--no-hostname', 'web']);
+  t.is(fileName, 'web.pod');
+  t.is(body(text), '[Pod]\nPodName=web\nPodmanArgs=--no-hostname\n');
+});
+
+test('-h and -c are the short forms of pod create\'s --hostname and --cpu-shares', (t) => {
+  const { fileName, text } = importCommand(['podman', 'pod', 'create', '-h', 'box', '-c', '512', 'web']);
+  t.is(fileName, 'web.pod');
+  t.is(body(text), '[Pod]\nPodName=web\nHostName=box\nPodmanArgs=--cpu-shares 512\n');
+});
+
 test('a pod without a name, or with two, is a usage error', (t) => {
   t.throws(() => importCommand(['podman', 'pod', 'create', '-p', '80']), { instanceOf: UsageError, message: /needs a name/ });
   t.throws(() => importCommand(['podman', 'pod', 'create', 'a', 'b']), { instanceOf: UsageError, message: /one name/ });

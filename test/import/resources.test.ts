@@ -19,6 +19,12 @@ test('a network flag without a key goes to PodmanArgs= with a comment and a warn
   t.deepEqual(warnings, ['--route has no Quadlet key: it goes into PodmanArgs=']);
 });
 
+test('the hidden, deprecated --macvlan of network create takes a value and goes to PodmanArgs=', (t) => {
+  const { fileName, text } = importCommand(['podman', 'network', 'create', '--macvlan', 'eth0', 'n']);
+  t.is(fileName, 'n.network');
+  t.is(body(text, 'Network'), '[Network]\nNetworkName=n\nPodmanArgs=--macvlan eth0\n');
+});
+
 test('a volume create line becomes a .volume whose --opt mount options are keys', (t) => {
   const { fileName, text } = importCommand(['podman', 'volume', 'create', '-o', 'device=/dev/sdb', '-o', 'type=ext4', '-o', 'o=noatime', '-o', 'nocopy', '-l', 'a=b', '--opt', 'size=1G', 'data']);
   t.is(fileName, 'data.volume');

@@ -104,6 +104,7 @@ const CREATES: ReadonlyArray<{ spec: FlagSpec; berths: readonly string[]; exec: 
     spec: POD_CREATE_FLAGS, berths: ['--infra-conmon-pidfile', '--replace', '--infra-name'], exec: 'ExecStartPre', lines: [
       'podman pod create --name web --exit-policy stop -p 8080:80 --network net1 --dns 1.1.1.1 --hostname h --infra-image k8s.gcr.io/pause -l a=b --userns keep-id -v /srv:/srv:ro',
       'podman pod create -n p2 --exit-policy=continue --share net,ipc --ip 10.88.0.5 --add-host db:10.0.0.2 --shm-size 64m --replace',
+      'podman pod create --name p3 --exit-policy stop -h box -c 512 --no-hostname --net=host',
     ],
   },
   {
