@@ -95,6 +95,21 @@ export class CheckpointError extends Error {
 }
 
 /**
+ * `berth adopt` did not take the container under systemd. `left` says, in a sentence, what became of it:
+ * running as before, or restored as it was from the archive (and where that archive is).
+ */
+export class AdoptError extends Error {
+  override readonly name = 'AdoptError';
+  constructor(
+    message: string,
+    readonly left: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${message}; ${left}`, options);
+  }
+}
+
+/**
  * Why a D-Bus exchange failed: no bus to connect to (`unavailable`), no reply in time (`timeout`), the
  * connection went away (`disconnected`), or the peer answered with an error (`remote`, its D-Bus error
  * name in `remoteName`, e.g. org.freedesktop.DBus.Error.AccessDenied).

@@ -102,3 +102,61 @@ export function commOf(image: Buffer): string | undefined {
   const comm = Buffer.isBuffer(tc) ? protoFields(tc).find(([f, v]) => f === 6 && Buffer.isBuffer(v))?.[1] : undefined;
   return Buffer.isBuffer(comm) ? comm.toString('utf8') : undefined;
 }
+
+/** A mapping of a process's memory, from its mm-PID.img (vma_entry: start = 1, end = 2, prot = 5, flags = 6, status = 7). */
+export interface Vma {
+  readonly start: number;
+  readonly end: number;
+  /** PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4. */
+  readonly prot: number;
+  /** mmap's flags (MAP_GROWSDOWN 0x100 for a stack). */
+  readonly flags: number;
+  /** CRIU's kind of area (VMA_AREA_VSYSCALL 0x4, VMA_AREA_VDSO 0x8, VMA_AREA_HEAP 0x20, VMA_AREA_VVAR 0x1000 …). */
+  readonly status: number;
+}
+
+/** The mappings of mm-PID.img: mm_entry.vmas (14). Addresses above 2^53 (the vsyscall page) are not exact. */
+export function vmasOf(image: Buffer): Vma[] {
+  const [entry] = imageEntries(image);
+  if (!entry) throw new CriuImageProblem('an mm image without its entry');
+  return protoFields(entry)
+    .filter((f): f is [number, Buffer] => f[0] === 14 && Buffer.isBuffer(f[1]))
+    .map(([, vma]) => {
+      const v = { start: 0, end: 0, prot: 0, flags: 0, status: 0 };
+      for (const [field, value] of protoFields(vma)) {
+        if (typeof value !== 'number') continue;
+        if (field === 1) v.start = value;
+        else if (field === 2) v.end = value;
+        else if (field === 5) v.prot = value;
+        else if (field === 6) v.flags = value;
+        else if (field === 7) v.status = value;
+      }
+      return v;
+    });
+}
+
+/** A mount of the container, from mountpoints-N.img (mnt_entry: fstype = 1, root_dev = 3, root = 6, mountpoint = 7). */
+export interface ArchivedMount {
+  readonly fstype: number;
+  /** The device CRIU names the mount's contents by: tmpfs-dev-ROOTDEV.tar.gz.img. */
+  readonly rootDev: number;
+  /** What of the file system is mounted: `/` for all of it, else a bind mount of a part. */
+  readonly root: string;
+  readonly mountpoint: string;
+}
+
+/** CRIU's fstype number of tmpfs. */
+export const FSTYPE_TMPFS = 5;
+
+export function mountsOf(image: Buffer): ArchivedMount[] {
+  return imageEntries(image).map((entry) => {
+    const m = { fstype: -1, rootDev: -1, root: '', mountpoint: '' };
+    for (const [field, value] of protoFields(entry)) {
+      if (field === 1 && typeof value === 'number') m.fstype = value;
+      else if (field === 3 && typeof value === 'number') m.rootDev = value;
+      else if (field === 6 && Buffer.isBuffer(value)) m.root = value.toString('utf8');
+      else if (field === 7 && Buffer.isBuffer(value)) m.mountpoint = value.toString('utf8');
+    }
+    return m;
+  });
+}

@@ -143,7 +143,7 @@ function mustWork(archive: string, plan: RestorePlan): void {
  * What differs from the host it was made on is planned first (restore-plan.ts): nothing is removed for an
  * archive that cannot be restored here.
  */
-async function restoreContainer(podman: Podman, archive: string, intent: Intent, log: (l: string) => void): Promise<ContainerState> {
+export async function restoreContainer(podman: Podman, archive: string, intent: Intent, log: (l: string) => void): Promise<ContainerState> {
   const { container } = intent;
   const manifest = await readManifestOf(archive);
   const plan = await planFor(manifest, podman, intent);

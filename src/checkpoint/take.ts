@@ -28,6 +28,8 @@ export interface TakeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Aborting it stops the export (the container goes on) and fails the checkpoint; older archives stay. */
   readonly signal?: AbortSignal;
+  /** Keep CRIU's images in the container's storage too (`berth adopt`: to put the container back as it was). */
+  readonly keepLocal?: boolean;
 }
 
 export interface TakeResult {
@@ -94,7 +96,7 @@ export async function takeCheckpoint(opts: TakeOptions): Promise<TakeResult> {
     let stats: unknown;
     let container: CheckpointedContainer;
     try {
-      const exporting = podman.checkpoint(opts.container, pending.tmpPath, settings, opts.signal);
+      const exporting = podman.checkpoint(opts.container, pending.tmpPath, { ...settings, keep: opts.keepLocal ?? false }, opts.signal);
       pending.follow(exporting);
       try {
         stats = parseStats(await exporting);

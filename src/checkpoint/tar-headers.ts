@@ -14,6 +14,23 @@ const BLOCK = 512;
 /** Long names, pax records and kept members are read into memory; none that podman writes comes near this. */
 const MAX_KEPT = 16 << 20;
 
+/** A member as its header describes it. */
+export interface TarMember {
+  readonly name: string;
+  /** The header's type flag: '0' (or '\0') a file, '5' a folder, '2' a symbolic link, 'S' a GNU sparse file … */
+  readonly type: string;
+  readonly size: number;
+  readonly mode: number;
+  /** Seconds since the epoch (a pax mtime keeps its fraction). */
+  readonly mtime: number;
+}
+
+/** Takes the data of one member as it arrives, then its end. */
+export interface MemberSink {
+  data(chunk: Buffer): void;
+  end(): void;
+}
+
 export class TarHeaders {
   /** Member names in archive order, without a leading `./`. */
   readonly names: string[] = [];
@@ -21,6 +38,8 @@ export class TarHeaders {
   readonly kept = new Map<string, Buffer>();
   /** Each member's size in bytes. */
   readonly sizes = new Map<string, number>();
+  /** Each member's header, when members are asked for (`members`). */
+  readonly members: TarMember[] = [];
   #header = Buffer.alloc(BLOCK);
   #filled = 0;
   /** Bytes of the current member's data (and padding) still to skip. */
@@ -30,13 +49,23 @@ export class TarHeaders {
   #longName: string | undefined;
   #paxPath: string | undefined;
   #paxSize: number | undefined;
+  #paxMtime: number | undefined;
+  /** The member whose data goes to a sink, and how many of its bytes are still to come. */
+  #sink: { to: MemberSink; left: number } | undefined;
   #current = '';
   #ended = false;
   /** Bytes read so far (the block of a header is where it starts, in 512-byte blocks, as tar -R counts). */
   #offset = 0;
 
-  /** `keep`: the members whose data is to be kept (in `kept`), by name or by a test of the name; each at most 16 MiB. */
-  constructor(readonly keep: readonly string[] | ((name: string) => boolean) = []) {}
+  /**
+   * `keep`: the members whose data is to be kept (in `kept`), by name or by a test of the name; each at most
+   * 16 MiB. `options.sink`: a member's data streamed to a sink instead, any size; `options.members`: record
+   * every member's header in `members`.
+   */
+  constructor(
+    readonly keep: readonly string[] | ((name: string) => boolean) = [],
+    readonly options: { readonly sink?: (member: TarMember) => MemberSink | undefined; readonly members?: boolean } = {},
+  ) {}
 
   /** Whether the end-of-archive marker has been read. */
   get ended(): boolean {
@@ -59,6 +88,12 @@ export class TarHeaders {
       }
       if (this.#skip > 0) {
         const n = Math.min(this.#skip, chunk.length - at);
+        if (this.#sink) {
+          const data = Math.min(n, this.#sink.left);
+          if (data > 0) this.#sink.to.data(chunk.subarray(at, at + data));
+          this.#sink.left -= data;
+          if (this.#sink.left === 0) this.#endSink();
+        }
         this.#skip -= n;
         at += n;
         this.#offset += n;
@@ -74,6 +109,12 @@ export class TarHeaders {
         this.#readHeader();
       }
     }
+  }
+
+  #endSink(): void {
+    const { to } = this.#sink!;
+    this.#sink = undefined;
+    to.end();
   }
 
   /** Called at the end of the stream: throws unless it ended with the end-of-archive marker. */
@@ -102,7 +143,8 @@ export class TarHeaders {
       return;
     }
     const name = (this.#paxPath ?? this.#longName ?? headerName(h)).replace(/^(\.\/)+/, '');
-    this.#longName = this.#paxPath = this.#paxSize = undefined;
+    const mtime = this.#paxMtime ?? readNumber(h, 136, 12) ?? 0;
+    this.#longName = this.#paxPath = this.#paxSize = this.#paxMtime = undefined;
     this.#current = name;
     // GNU long link names (K) and global pax headers (g) describe no member of their own.
     if (type === 'K' || type === 'g') {
@@ -111,8 +153,15 @@ export class TarHeaders {
     }
     this.names.push(name);
     this.sizes.set(name, size);
-    if (typeof this.keep === 'function' ? this.keep(name) : this.keep.includes(name)) this.#keepData('member', name, size);
-    else this.#skip = padded;
+    const member: TarMember = { name, type, size, mode: readNumber(h, 100, 8) ?? 0, mtime };
+    if (this.options.members) this.members.push(member);
+    if (typeof this.keep === 'function' ? this.keep(name) : this.keep.includes(name)) return this.#keepData('member', name, size);
+    this.#skip = padded;
+    const sink = this.options.sink?.(member);
+    if (sink) {
+      this.#sink = { to: sink, left: size };
+      if (size === 0) this.#endSink();
+    }
   }
 
   #keepData(kind: 'long name' | 'pax header' | 'member', name: string, size: number): void {
@@ -137,6 +186,7 @@ export class TarHeaders {
     }
     for (const [key, value] of paxRecords(data)) {
       if (key === 'path') this.#paxPath = value;
+      if (key === 'mtime' && /^\d+(\.\d+)?$/.test(value)) this.#paxMtime = Number(value);
       if (key === 'size') {
         if (!/^\d+$/.test(value)) throw new TarProblem(`a pax size of "${value}"`);
         this.#paxSize = Number(value);

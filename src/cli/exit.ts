@@ -1,5 +1,5 @@
 /** How the berth command and the generator entry turn an error into a message and an exit status. */
-import { BusError, CheckpointError, DefinitionError, EngineError, InstallError, UsageError } from '../errors.js';
+import { AdoptError, BusError, CheckpointError, DefinitionError, EngineError, InstallError, UsageError } from '../errors.js';
 
 /** Writes the message of an error berth expects and returns its exit status; anything else is rethrown. */
 export function exitStatusFor(err: unknown): number {
@@ -7,7 +7,7 @@ export function exitStatusFor(err: unknown): number {
     process.stderr.write(`berth: ${err.message}\n`);
     return 2;
   }
-  if (err instanceof DefinitionError || err instanceof EngineError || err instanceof CheckpointError || err instanceof BusError || err instanceof InstallError) {
+  if (err instanceof DefinitionError || err instanceof EngineError || err instanceof CheckpointError || err instanceof BusError || err instanceof InstallError || err instanceof AdoptError) {
     process.stderr.write(`berth: ${err.message}\n`);
     return 1;
   }

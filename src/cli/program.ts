@@ -108,6 +108,17 @@ export function program(): Command {
     });
 
   cli
+    .command('adopt')
+    .description('take a running container under systemd with its state: checkpoint it, write its definition, start its unit restoring the checkpoint, and check that its processes, memory and tmpfs are back (or put it back as it was)')
+    .argument('<container>', 'the running container (name or ID)')
+    .option('--directory <dir>', "the definition's [Checkpoint] folder, where the archive is kept (default /var/lib/berth/checkpoints)")
+    .option('--json', 'print the outcome as JSON')
+    .action(async (container: string, opts) => {
+      const { runAdopt } = await import('./adopt-command.js');
+      process.exitCode = await runAdopt(container, opts);
+    });
+
+  cli
     .command('doctor')
     .description('check the host: podman, its runtime and CRIU, cgroups, systemd, the generator links, the agent, the checkpoint folders')
     .option('--json', 'machine-readable output: {ok, summary, checks: [{id, title, status, summary, fix, details}]}')

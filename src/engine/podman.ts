@@ -34,6 +34,8 @@ export interface RunResult {
 export interface CheckpointFlags {
   readonly compress: string;
   readonly leaveRunning: boolean;
+  /** Keep CRIU's images in the container's storage too, for restoreLocal(). */
+  readonly keep?: boolean;
   readonly tcpEstablished: boolean;
   readonly fileLocks: boolean;
 }
@@ -128,6 +130,7 @@ export class Podman {
   async checkpoint(container: string, file: string, flags: CheckpointFlags, signal?: AbortSignal): Promise<string> {
     const args = ['container', 'checkpoint', '--export', file, '--compress', flags.compress, '--print-stats'];
     if (flags.leaveRunning) args.push('--leave-running');
+    if (flags.keep) args.push('--keep');
     if (flags.tcpEstablished) args.push('--tcp-established');
     if (flags.fileLocks) args.push('--file-locks');
     return (await this.run([...args, container], signal ? { signal } : {})).stdout;
@@ -143,6 +146,16 @@ export class Podman {
     if (flags.tcpEstablished) args.push('--tcp-established');
     if (flags.fileLocks) args.push('--file-locks');
     await this.run(args);
+  }
+
+  /** Restores a container checkpointed with `keep` from the images in its own storage, as it was. */
+  async restoreLocal(container: string): Promise<void> {
+    await this.run(['container', 'restore', container]);
+  }
+
+  /** Freezes or thaws every process of a running container (the cgroup freezer). */
+  async pause(container: string, paused: boolean): Promise<void> {
+    await this.run([paused ? 'pause' : 'unpause', container], { timeoutMs: INSPECT_TIMEOUT_MS });
   }
 
   /**

@@ -16,12 +16,12 @@ export interface ContainerDefinition {
   readonly checkpoint?: CheckpointSettings;
 }
 
-export function findContainer(name: string, user: boolean, env: NodeJS.ProcessEnv = process.env): ContainerDefinition {
+export function findContainer(name: string, user: boolean, env: NodeJS.ProcessEnv = process.env, dirs = searchPaths(user, env)): ContainerDefinition {
   const unitName = name.replace(/\.service$/, '');
-  const { definitions } = loadDefinitions(searchPaths(user, env));
+  const { definitions } = loadDefinitions(dirs);
   const infos = unitInfos(definitions);
   const definition = definitions.find((d) => d.kind === 'container' && infos.get(d.fileName)?.serviceName === unitName);
-  if (!definition) throw new UsageError(`no container definition named ${unitName} on the search path (${searchPaths(user, env).join(', ')})`);
+  if (!definition) throw new UsageError(`no container definition named ${unitName} on the search path (${dirs.join(', ')})`);
   const containerName = infos.get(definition.fileName)!.resourceName;
   if (containerName.includes('%')) throw new UsageError(`${unitName}: its ContainerName uses specifiers other than the unit's name (%N, %n, %p …), which berth cannot resolve outside systemd`);
   const problems = new Problems();

@@ -79,8 +79,15 @@ function readMount(v: string): string | undefined {
   return argWord(v);
 }
 
-/** `podman run` arguments (after `run`) → the definition; `from` adds what the caller knows of where they came from. */
-export function importRun(argv: readonly string[], from: { notes: readonly string[]; warnings: readonly string[] } = { notes: [], warnings: [] }): Imported {
+/** What a caller of importRun adds: notes on where the command line came from, and sections of berth's own. */
+export interface ImportContext {
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
+  readonly sections?: ReadonlyArray<readonly [section: string, key: string, value: string]>;
+}
+
+/** `podman run` arguments (after `run`) → the definition. */
+export function importRun(argv: readonly string[], from: ImportContext = { notes: [], warnings: [] }): Imported {
   const { options, positionals } = parseArgv(RUN_FLAGS, argv);
   // --rootfs makes the positional word a folder: it is Rootfs= instead of Image=, and no flag of its own.
   const rootfs = options.findLast((o) => o.flag === '--rootfs')?.value === 'true';
@@ -94,5 +101,5 @@ export function importRun(argv: readonly string[], from: { notes: readonly strin
   const name = keys.get('ContainerName')?.[0] !== undefined ? options.findLast((o) => o.flag === '--name')!.value : image.replace(/[@:].*$/, '').split('/').pop()!;
   const exec: Array<[string, string]> = command.length > 0 ? [['Exec', quoteArgvLiteral(command)]] : [];
   return definitionText('container', name, 'Container', [[rootfs ? 'Rootfs' : 'Image', source], ...entries, ...exec, ...podmanArgs],
-    [...from.notes, ...notes, ...(r ? [r.note] : [])], [...from.warnings, ...warnings, ...(r?.warning ? [r.warning] : [])], r?.restart ? [['Service', 'Restart', r.restart]] : []);
+    [...from.notes, ...notes, ...(r ? [r.note] : [])], [...from.warnings, ...warnings, ...(r?.warning ? [r.warning] : [])], [...(r?.restart ? [['Service', 'Restart', r.restart] as const] : []), ...(from.sections ?? [])]);
 }

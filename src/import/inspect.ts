@@ -13,7 +13,7 @@ import { constants } from 'node:os';
 import type { InspectedContainer, InspectedMount } from '../engine/inspected.js';
 import { UsageError } from '../errors.js';
 import { parseArgv } from './argv.js';
-import { importRun } from './container.js';
+import { importRun, type ImportContext } from './container.js';
 import { RUN_FLAGS } from './run-flags.js';
 import type { Imported } from './definition.js';
 
@@ -371,8 +371,12 @@ function argsOf(c: InspectedContainer, base: InspectedContainer): string[] {
   return same(entrypointOf(c), entrypointOf(base)) && same(cmd, strings(base.Config.Cmd)) ? [] : cmd;
 }
 
-/** The definition that makes the container again (its inspect, and that of a baseline made by baselineArgs). */
-export function importInspected(c: InspectedContainer, base: InspectedContainer): Imported {
+/**
+ * The definition that makes the container again (its inspect, and that of a baseline made by baselineArgs),
+ * with the caller's own sections after it.
+ */
+export function importInspected(c: InspectedContainer, base: InspectedContainer, more: Partial<Pick<ImportContext, 'notes' | 'sections'>> = {}): Imported {
   const line = runLineOf(c, base);
-  return importRun(line.argv, { notes: [`Read from podman container inspect of ${c.Name} (${c.Id.slice(0, 12)}).`, ...line.notes], warnings: line.warnings });
+  const notes = [`Read from podman container inspect of ${c.Name} (${c.Id.slice(0, 12)}).`, ...(more.notes ?? []), ...line.notes];
+  return importRun(line.argv, { notes, warnings: line.warnings, ...(more.sections ? { sections: more.sections } : {}) });
 }

@@ -189,6 +189,17 @@ export class SystemdManager {
     return (await this.readUnits([unit])).services[0]!;
   }
 
+  /** daemon-reload: the generators run again and every unit file is read again; returns when systemd is done. */
+  async reload(timeoutMs = this.jobTimeoutMs): Promise<void> {
+    await this.#manager('Reload', '', [], timeoutMs);
+  }
+
+  /** A unit's load state (loaded, not-found, bad-setting, error, masked …), loading it when need be (LoadUnit). */
+  async loadState(unit: string): Promise<string> {
+    const [path] = await this.#manager('LoadUnit', 's', [unit]);
+    return String(await this.getProperty(path as string, UNIT_IFACE, 'LoadState'));
+  }
+
   startUnit(unit: string, opts: { mode?: JobMode; timeoutMs?: number } = {}): Promise<JobResult> {
     return this.#job('StartUnit', unit, opts);
   }

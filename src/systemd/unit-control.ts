@@ -62,6 +62,21 @@ export class BusUnitControl implements UnitControl {
     return argv && dashes >= 0 ? argv.slice(dashes + 1) : undefined;
   }
 
+  /** daemon-reload, over the bus. */
+  reload(): Promise<void> {
+    return this.manager.reload();
+  }
+
+  loadState(unit: string): Promise<string> {
+    return this.manager.loadState(unit);
+  }
+
+  /** The unit's main process (its container's conmon), 0 when it has none. */
+  async mainPid(unit: string): Promise<number> {
+    const path = await this.manager.unitPath(unit);
+    return path ? Number(await this.manager.getProperty(path, SERVICE_IFACE, 'MainPID')) : 0;
+  }
+
   /** systemctl's wording for a job that did not end "done", with the unit's Result when it has one. */
   async #failure(verb: string, unit: string, result: string): Promise<string> {
     let detail = '';
