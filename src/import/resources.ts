@@ -30,7 +30,7 @@ function importCreate(r: Resource, argv: readonly string[]): Imported {
   if (value === undefined) throw new UsageError(`the ${r.noun} name "${name}" cannot be written as ${r.section}Name=`);
   const spec = r.spec(options);
   const { entries, podmanArgs, notes, warnings } = importKeys(spec, targetsOf(spec), options);
-  return definitionText(r.noun, name, r.section, [[`${r.section}Name`, value], ...entries, ...podmanArgs], notes, warnings);
+  return definitionText(r.noun, name, [[r.section, [[`${r.section}Name`, value], ...entries, ...podmanArgs]]], notes, warnings);
 }
 
 const NETWORK_SPEC: ImportSpec = {
