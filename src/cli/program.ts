@@ -63,9 +63,10 @@ export function program(): Command {
 
   cli
     .command('import')
-    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME')
-    .argument('<argv...>', 'the podman command, after --')
-    .option('--install', 'write it into the definitions folder (/etc/berth/definitions; with --user ~/.config/berth/definitions) and print its path')
+    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME; or the definitions of a compose file: berth import compose.yaml')
+    .argument('<argv...>', 'the podman command, after --; or a compose file (.yaml, .yml)')
+    .option('-p, --project-name <name>', "with a compose file: the project's name (default: its name:, $COMPOSE_PROJECT_NAME, or its folder's name)")
+    .option('--install', 'write it (a compose file: all of them, or none) into the definitions folder (/etc/berth/definitions; with --user ~/.config/berth/definitions) and print the paths')
     .option('--user', "with --install: the user's definitions folder")
     .option('--replace', 'with --install: replace a definition of the same name')
     .action(async (argv: string[], opts) => {
