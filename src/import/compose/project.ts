@@ -8,6 +8,7 @@ import { CONTAINER_KEYS } from '../../compile/container-keys.js';
 import { DefinitionError, UsageError } from '../../errors.js';
 import { literalValue } from '../../unit/quote.js';
 import { runKeys } from '../container.js';
+import { buildDefinition } from './build.js';
 import { definitionText, type Imported } from '../definition.js';
 import type { ComposeContext } from './context.js';
 import { DotenvError, parseDotenv } from './dotenv.js';
@@ -108,23 +109,26 @@ export function importCompose(input: ComposeInput): ComposeImport {
   };
   const services = serviceEntries.map((e) => [e, serviceParts(ctx, e.key, e)] as const);
   const healthy = new Set(services.flatMap(([, s]) => s.dependencies.filter((d) => d.condition === 'service_healthy').map((d) => d.service)));
-  const containers = services.map(([e, s]) => containerDefinition(ctx, e, s, healthy.has(e.key), topNotes));
+  const containers = services.flatMap(([e, s]) => {
+    const build = s.build && buildDefinition(ctx, e.key, s.build, s.image);
+    return [...(build ? [build] : []), containerDefinition(ctx, e, s, build?.fileName, healthy.has(e.key), topNotes)];
+  });
   const resources = [...networks.values(), ...volumes.values()].flatMap((r) => (r.definition ? [r.definition] : []));
   return { project, files: [...resources, ...containers], warnings };
 }
 
-function containerDefinition(ctx: ComposeContext, e: Entry, s: ServiceParts, healthy: boolean, topNotes: readonly string[]): Imported {
+/** The service's .container definition; `build` names the .build definition that makes its image. */
+function containerDefinition(ctx: ComposeContext, e: Entry, s: ServiceParts, build: string | undefined, healthy: boolean, topNotes: readonly string[]): Imported {
   const { parts } = s;
-  if (s.build) {
-    parts.report(s.build.at, 'not imported: build the image (podman build -t IMAGE CONTEXT, or a .build definition) and name it in image:');
-  }
-  if (s.image === undefined) ctx.v.fail(e.at, 'a service needs image: (berth does not build images)');
+  if (s.image === undefined && build === undefined) ctx.v.fail(e.at, 'a service needs image: or build:');
   if (healthy) {
     parts.key('Container', 'Notify', 'healthy');
     const entries = ctx.v.entries(e.value);
     if (!field(entries, 'healthcheck')) parts.report(e.at, "another service waits for this one to be healthy: Notify=healthy needs a health check, the image's own or healthcheck:");
   }
-  const run = runKeys(parts.options, [s.image!, ...s.command]);
+  // The run importer takes image names only: a built image is named by its .build definition instead.
+  const run = runKeys(parts.options, [s.image ?? 'built', ...s.command]);
+  const image = build === undefined ? run.image : (['Image', build] as const);
   const stem = serviceStem(ctx.project, e.key);
   const description = literalValue(`${e.key} of compose project ${ctx.project}`);
   return definitionText(
@@ -132,7 +136,7 @@ function containerDefinition(ctx: ComposeContext, e: Entry, s: ServiceParts, hea
     stem,
     [
       ['Unit', [...(description ? [['Description', description] as const] : []), ...parts.keys.Unit]],
-      ['Container', [run.image, ...inTableOrder([...run.entries, ...parts.keys.Container]), ...run.exec, ...run.podmanArgs]],
+      ['Container', [image, ...inTableOrder([...run.entries, ...parts.keys.Container]), ...run.exec, ...run.podmanArgs]],
       ['Service', parts.keys.Service],
       ['Install', parts.keys.Install],
     ],

@@ -99,3 +99,33 @@ test('unset variables are warned about at their line and become empty strings', 
   t.deepEqual(warnings, ['compose.yaml:5:9: services.app.environment[0]: NOPE is not set: an empty string is used, as compose does']);
   t.true(files[1]!.text.includes('Environment=A=\n'));
 });
+
+test('build: becomes a .build definition that the container names as its image', (t) => {
+  const text = `services:
+  api:
+    build:
+      context: ./api
+      dockerfile: Containerfile
+      args:
+        VERSION: "2"
+      target: prod
+      cache_from: [x]
+  worker:
+    image: registry.example/worker:1
+    build: ./worker
+`;
+  const { files } = importCompose(input(text));
+  t.deepEqual(files.map((f) => f.fileName), ['shop_default.network', 'shop-api.build', 'shop-api.container', 'shop-worker.build', 'shop-worker.container']);
+  const api = files[1]!;
+  t.true(api.text.includes('[Build]\nImageTag=localhost/shop-api\nSetWorkingDirectory=/srv/shop/api\nFile=/srv/shop/api/Containerfile\nBuildArg=VERSION=2\nTarget=prod\n'), api.text);
+  t.deepEqual(api.warnings, ['compose.yaml:9:7: services.api.build.cache_from: no Quadlet equivalent, left out']);
+  t.true(files[2]!.text.includes('Image=shop-api.build\n'));
+  t.true(files[3]!.text.includes('ImageTag=registry.example/worker:1\nSetWorkingDirectory=/srv/shop/worker\n'));
+  const others = (but: string) => Object.fromEntries(files.filter((f) => f.fileName !== but).map((f) => [f.fileName, f.text]));
+  for (const f of files) {
+    const { errors } = compileOne(f.fileName, f.text, { target: '5.4', others: others(f.fileName) });
+    t.deepEqual(errors, [], f.text);
+  }
+  const { argv } = compileOne('shop-api.container', files[2]!.text, { target: '5.4', others: others('shop-api.container') });
+  t.is(argv.at(-1), 'localhost/shop-api');
+});
