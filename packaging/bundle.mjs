@@ -77,7 +77,7 @@ const common = {
 };
 
 /** What the generator must not load at every boot: a new import that pulls one in fails the build. */
-const NOT_IN_GENERATOR = /node_modules\/(commander|execa|dbus-next)\/|\/dist\/src\/cli\/program\.js$/;
+const NOT_IN_GENERATOR = /node_modules\/(commander|execa|dbus-next|yaml)\/|\/dist\/src\/cli\/program\.js$/;
 
 /**
  * Node's flags for the generator, on its #! line (systemd runs it directly, with no NODE_OPTIONS). Young

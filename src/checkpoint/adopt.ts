@@ -70,7 +70,7 @@ async function definitionOf(o: AdoptOptions, c: InspectedContainer): Promise<{ i
   const directory = o.directory ?? DEFAULT_CHECKPOINT_DIR;
   const imported = importInspected(c, await o.podman.inspectNew(baselineArgs(c)), {
     notes: [`Adopted by berth adopt on ${new Date().toISOString()}: the unit restored the container's state from a checkpoint.`],
-    sections: [['Checkpoint', 'Directory', directory]],
+    sections: [['Checkpoint', [['Directory', directory]]]],
   });
   const name = imported.fileName.replace(/\.container$/, '');
   const target = join(o.definitionsDir, imported.fileName);

@@ -1,12 +1,18 @@
-/** `berth import -- podman run …` (or pod, network, volume create): a podman command line → the definition that does the same. */
-import { basename } from 'node:path';
+/**
+ * `berth import -- podman run …` (or pod, network, volume create): a podman command line → the definition that
+ * does the same; `berth import compose.yaml`: a compose file → its project's definitions.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { Podman } from '../engine/podman.js';
 import { importRun } from '../import/container.js';
 import { baselineArgs, importInspected } from '../import/inspect.js';
 import { definitionsDir } from '../generator/search-paths.js';
 import type { Imported } from '../import/definition.js';
-import { installDefinition } from '../import/install.js';
+import { importCompose } from '../import/compose/project.js';
+import { installDefinition, installDefinitions } from '../import/install.js';
 import { importPodCreate } from '../import/pod.js';
 import { importNetworkCreate, importVolumeCreate } from '../import/resources.js';
 
@@ -42,12 +48,44 @@ export interface ImportFlags {
   readonly install?: boolean;
   readonly user?: boolean;
   readonly replace?: boolean;
+  readonly projectName?: string;
+}
+
+/** A compose file is named by one argument ending in .yaml or .yml. */
+export const isComposeFile = (argv: readonly string[]): boolean => argv.length === 1 && /\.ya?ml$/.test(argv[0]!);
+
+/** The edge of compose import: reads the file, the .env beside it (if any) and the environment. */
+async function readCompose(file: string, projectName: string | undefined): Promise<ReturnType<typeof importCompose>> {
+  const dir = dirname(resolve(file));
+  const text = await readFile(file, 'utf8').catch((x: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${x.code ?? x.message}`);
+  });
+  const dotenv = await readFile(join(dir, '.env'), 'utf8').catch((x: NodeJS.ErrnoException) => {
+    if (x.code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read ${join(dir, '.env')}: ${x.code ?? x.message}`);
+  });
+  return importCompose({ file, dir, text, env: process.env, ...(dotenv === undefined ? {} : { dotenv }), home: homedir(), ...(projectName === undefined ? {} : { projectName }) });
+}
+
+/** Prints a compose project's definitions (each under a ---NAME--- line), or installs them all or none. */
+async function runComposeImport(file: string, opts: ImportFlags): Promise<number> {
+  const { files, warnings } = await readCompose(file, opts.projectName);
+  for (const w of [...warnings, ...files.flatMap((f) => f.warnings)]) process.stderr.write(`berth: warning: ${w}\n`);
+  if (!opts.install) {
+    process.stdout.write(files.map((f) => `---${f.fileName}---\n${f.text}`).join(''));
+    return 0;
+  }
+  const paths = await installDefinitions(definitionsDir(opts.user ?? false), files, opts.replace ?? false);
+  process.stdout.write(paths.map((p) => `${p}\n`).join(''));
+  return 0;
 }
 
 /** Prints the definition, or with --install writes it into the definitions folder and names the file. */
 export async function runImport(argv: string[], opts: ImportFlags = {}): Promise<number> {
   if (!opts.install && (opts.user || opts.replace)) throw new UsageError('--user and --replace go with --install');
-  if ((opts.container === undefined) === (argv.length === 0)) throw new UsageError('import takes either a podman command line after -- or --container NAME');
+  if ((opts.container === undefined) === (argv.length === 0)) throw new UsageError('import takes a podman command line after --, a compose file, or --container NAME');
+  if (isComposeFile(argv)) return runComposeImport(argv[0]!, opts);
+  if (opts.projectName !== undefined) throw new UsageError('--project-name goes with a compose file');
   const imported = opts.container !== undefined ? await importContainer(new Podman(), opts.container) : importCommand(argv);
   for (const w of imported.warnings) process.stderr.write(`berth: warning: ${w}\n`);
   if (!opts.install) {

@@ -63,10 +63,11 @@ export function program(): Command {
 
   cli
     .command('import')
-    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME; or of an existing container: berth import --container NAME')
-    .argument('[argv...]', 'the podman command, after --')
+    .description('write the definition of a podman command line: berth import -- podman run [OPTIONS] IMAGE [COMMAND...], or podman pod|network|volume create [OPTIONS] NAME; of an existing container: berth import --container NAME; or the definitions of a compose file: berth import compose.yaml')
+    .argument('[argv...]', 'the podman command, after --; or a compose file (.yaml, .yml)')
     .option('--container <name>', 'the container (name or ID) whose definition to write, read from podman container inspect')
-    .option('--install', 'write it into the definitions folder (/etc/berth/definitions; with --user ~/.config/berth/definitions) and print its path')
+    .option('-p, --project-name <name>', "with a compose file: the project's name (default: its name:, $COMPOSE_PROJECT_NAME, or its folder's name)")
+    .option('--install', 'write it (a compose file: all of them, or none) into the definitions folder (/etc/berth/definitions; with --user ~/.config/berth/definitions) and print the paths')
     .option('--user', "with --install: the user's definitions folder")
     .option('--replace', 'with --install: replace a definition of the same name')
     .action(async (argv: string[], opts) => {

@@ -5,9 +5,9 @@
 import { UsageError } from '../errors.js';
 import { CONTAINER_KEYS } from '../compile/container-keys.js';
 import { joinCsv, literalValue, quoteArgvLiteral, splitCsv } from '../unit/quote.js';
-import { parseArgv } from './argv.js';
-import { definitionText, type Imported } from './definition.js';
-import { argWord, importKeys, strvWord, targetsOf, yesNo, type Custom, type ImportSpec } from './keys.js';
+import { parseArgv, type Option } from './argv.js';
+import { definitionText, type Entries, type Imported } from './definition.js';
+import { argWord, importKeys, strvWord, targetsOf, yesNo, type Custom, type ImportedKeys, type ImportSpec } from './keys.js';
 import { importRestart } from './restart.js';
 import { RUN_FLAGS } from './run-flags.js';
 
@@ -79,27 +79,46 @@ function readMount(v: string): string | undefined {
   return argWord(v);
 }
 
-/** What a caller of importRun adds: notes on where the command line came from, and sections of berth's own. */
-export interface ImportContext {
-  readonly notes: readonly string[];
-  readonly warnings: readonly string[];
-  readonly sections?: ReadonlyArray<readonly [section: string, key: string, value: string]>;
+/** A `podman run` line's [Container] entries, in the order the definition writes them, with its notes and warnings. */
+export interface RunKeys extends ImportedKeys {
+  /** Image= (or Rootfs=): first. */
+  readonly image: readonly [string, string];
+  /** Exec=, when there is a command: after the table's keys, before PodmanArgs=. */
+  readonly exec: Entries;
 }
 
-/** `podman run` arguments (after `run`) → the definition. */
-export function importRun(argv: readonly string[], from: ImportContext = { notes: [], warnings: [] }): Imported {
-  const { options, positionals } = parseArgv(RUN_FLAGS, argv);
+/**
+ * Parsed `podman run` options and positionals → the keys. Also for callers that make the options
+ * themselves (compose import), whose `written` names where each came from.
+ */
+export function runKeys(options: readonly Option[], positionals: readonly string[]): RunKeys {
   // --rootfs makes the positional word a folder: it is Rootfs= instead of Image=, and no flag of its own.
   const rootfs = options.findLast((o) => o.flag === '--rootfs')?.value === 'true';
-  const restart = options.findLast((o) => o.flag === '--restart');
-  const { entries, podmanArgs, keys, notes, warnings } = importKeys(SPEC, TARGETS, options.filter((o) => o.flag !== '--rootfs' && o.flag !== '--restart'));
-  const r = restart && importRestart(`${restart.written} ${restart.value}`, restart.value);
+  const keys = importKeys(SPEC, TARGETS, options.filter((o) => o.flag !== '--rootfs'));
   const [image, ...command] = positionals;
   if (image === undefined) throw new UsageError('podman run needs an image');
   const source = literalValue(image);
   if (source === undefined || (!rootfs && /\.(image|build)$/.test(image))) throw new UsageError(`the image "${image}" cannot be written as Image=`);
-  const name = keys.get('ContainerName')?.[0] !== undefined ? options.findLast((o) => o.flag === '--name')!.value : image.replace(/[@:].*$/, '').split('/').pop()!;
-  const exec: Array<[string, string]> = command.length > 0 ? [['Exec', quoteArgvLiteral(command)]] : [];
-  return definitionText('container', name, 'Container', [[rootfs ? 'Rootfs' : 'Image', source], ...entries, ...exec, ...podmanArgs],
-    [...from.notes, ...notes, ...(r ? [r.note] : [])], [...from.warnings, ...warnings, ...(r?.warning ? [r.warning] : [])], [...(r?.restart ? [['Service', 'Restart', r.restart] as const] : []), ...(from.sections ?? [])]);
+  return { ...keys, image: [rootfs ? 'Rootfs' : 'Image', source], exec: command.length > 0 ? [['Exec', quoteArgvLiteral(command)]] : [] };
+}
+
+/** What a caller of importRun adds: notes on where the command line came from, and sections of berth's own. */
+export interface ImportContext {
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
+  readonly sections?: ReadonlyArray<readonly [string, Entries]>;
+}
+
+/** `podman run` arguments (after `run`) → the definition; --restart becomes the unit's Restart= (restart.ts). */
+export function importRun(argv: readonly string[], from: ImportContext = { notes: [], warnings: [] }): Imported {
+  const { options, positionals } = parseArgv(RUN_FLAGS, argv);
+  const restart = options.findLast((o) => o.flag === '--restart');
+  const r = restart && importRestart(`${restart.written} ${restart.value}`, restart.value);
+  const { image, entries, exec, podmanArgs, keys, notes, warnings } = runKeys(options.filter((o) => o.flag !== '--restart'), positionals);
+  const name = keys.get('ContainerName')?.[0] !== undefined ? options.findLast((o) => o.flag === '--name')!.value : positionals[0]!.replace(/[@:].*$/, '').split('/').pop()!;
+  return definitionText(
+    'container', name,
+    [['Container', [image, ...entries, ...exec, ...podmanArgs]], ['Service', r?.restart ? [['Restart', r.restart]] : []], ...(from.sections ?? [])],
+    [...from.notes, ...notes, ...(r ? [r.note] : [])], [...from.warnings, ...warnings, ...(r?.warning ? [r.warning] : [])],
+  );
 }

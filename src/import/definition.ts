@@ -9,19 +9,22 @@ export interface Imported {
   readonly warnings: readonly string[];
 }
 
+/** Key and value pairs, the values already written for the definition. */
+export type Entries = ReadonlyArray<readonly [string, string]>;
+
+/** The stem a definition of `name` gets: the characters a unit name cannot hold replaced. */
+export function definitionStem(name: string, ext: string): string {
+  return name.replace(/[^A-Za-z0-9:_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 200) || ext;
+}
+
 /**
- * A definition: a header that says where it came from and each note as a comment, then the entries of its
- * kind's section, then those of other sections ([Service] …), values already written for the definition.
- * The file is named after `name`, with the characters a unit name cannot hold replaced.
+ * A definition: a header that says where it came from and each note as a comment, then the sections in the
+ * order given ([Unit], the kind's own, [Service], [Install]); an empty section is left out. The file is
+ * named after `name` (definitionStem).
  */
-export function definitionText(
-  ext: string, name: string, section: string, entries: ReadonlyArray<readonly [string, string]>, notes: readonly string[], warnings: readonly string[],
-  others: ReadonlyArray<readonly [section: string, key: string, value: string]> = [],
-): Imported {
-  const stem = name.replace(/[^A-Za-z0-9:_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 200) || ext;
-  const fileName = `${stem}.${ext}`;
+export function definitionText(ext: string, name: string, sections: ReadonlyArray<readonly [string, Entries]>, notes: readonly string[], warnings: readonly string[]): Imported {
+  const fileName = `${definitionStem(name, ext)}.${ext}`;
   const unit = UnitFile.empty(fileName);
-  for (const [key, value] of entries) unit.add(section, key, value);
-  for (const [other, key, value] of others) unit.add(other, key, value);
+  for (const [section, entries] of sections) for (const [key, value] of entries) unit.add(section, key, value);
   return { fileName, text: unit.toString([`${fileName}, written by berth import.`, ...notes]), warnings };
 }

@@ -4,7 +4,7 @@
  * fsynced. Without `replace`, the name is given by a hard link, which never replaces a file another writer
  * put there meanwhile.
  */
-import { mkdir, rename } from 'node:fs/promises';
+import { lstat, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir, linkNoReplace, removeFile, writeDurably } from '../checkpoint/durable.js';
 import { CheckpointError, InstallError } from '../errors.js';
@@ -28,4 +28,27 @@ export async function installDefinition(dir: string, imported: Imported, replace
   }
   await fsyncDir(dir);
   return path;
+}
+
+/**
+ * Writes several definitions (a compose project's) all or none: without `replace`, none is written while
+ * one of their names is taken, and those written are removed again if a later one fails.
+ */
+export async function installDefinitions(dir: string, imported: readonly Imported[], replace: boolean): Promise<string[]> {
+  if (!replace) {
+    const taken: string[] = [];
+    for (const i of imported) {
+      const path = join(dir, i.fileName);
+      if (await lstat(path).then(() => true, () => false)) taken.push(path);
+    }
+    if (taken.length > 0) throw new InstallError(`${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''}: nothing was written; give --replace to replace ${taken.length === 1 ? 'it' : 'them'}`);
+  }
+  const written: string[] = [];
+  try {
+    for (const i of imported) written.push(await installDefinition(dir, i, replace));
+  } catch (x) {
+    if (!replace) for (const path of written) await removeFile(path);
+    throw x;
+  }
+  return written;
 }

@@ -32,5 +32,5 @@ export function importPodCreate(argv: readonly string[]): Imported {
   const podName = literalValue(name);
   if (podName === undefined) throw new UsageError(`the pod name "${name}" cannot be written as PodName=`);
   const { entries, podmanArgs, notes, warnings } = importKeys(SPEC, TARGETS, options.filter((o) => o.flag !== '--name'));
-  return definitionText('pod', name, 'Pod', [['PodName', podName], ...entries, ...podmanArgs], notes, warnings);
+  return definitionText('pod', name, [['Pod', [['PodName', podName], ...entries, ...podmanArgs]]], notes, warnings);
 }

@@ -22,15 +22,29 @@ interface Resource {
   readonly spec: (options: readonly Option[]) => ImportSpec;
 }
 
-function importCreate(r: Resource, argv: readonly string[]): Imported {
-  const { options, positionals } = parseArgv(r.flags, argv);
-  if (positionals.length !== 1) throw new UsageError(`podman ${r.noun} create needs one name for the definition, not ${positionals.length} words`);
-  const name = positionals[0]!;
+/**
+ * Parsed options and the name → the definition, named after the network or volume. Also for callers that
+ * make the options themselves (compose import), with notes of their own to add.
+ */
+function createDefinition(r: Resource, options: readonly Option[], name: string, more: Notes = NO_NOTES): Imported {
   const value = literalValue(name);
   if (value === undefined) throw new UsageError(`the ${r.noun} name "${name}" cannot be written as ${r.section}Name=`);
   const spec = r.spec(options);
   const { entries, podmanArgs, notes, warnings } = importKeys(spec, targetsOf(spec), options);
-  return definitionText(r.noun, name, r.section, [[`${r.section}Name`, value], ...entries, ...podmanArgs], notes, warnings);
+  return definitionText(r.noun, name, [[r.section, [[`${r.section}Name`, value], ...entries, ...podmanArgs]]], [...more.notes, ...notes], [...more.warnings, ...warnings]);
+}
+
+/** Notes and warnings a caller adds to a definition's own. */
+export interface Notes {
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
+}
+const NO_NOTES: Notes = { notes: [], warnings: [] };
+
+function importCreate(r: Resource, argv: readonly string[]): Imported {
+  const { options, positionals } = parseArgv(r.flags, argv);
+  if (positionals.length !== 1) throw new UsageError(`podman ${r.noun} create needs one name for the definition, not ${positionals.length} words`);
+  return createDefinition(r, options, positionals[0]!);
 }
 
 const NETWORK_SPEC: ImportSpec = {
@@ -45,8 +59,10 @@ const NETWORK_SPEC: ImportSpec = {
   dropped: DROPPED,
 };
 
-export const importNetworkCreate = (argv: readonly string[]): Imported =>
-  importCreate({ noun: 'network', section: 'Network', flags: NETWORK_CREATE_FLAGS, spec: () => NETWORK_SPEC }, argv);
+const NETWORK: Resource = { noun: 'network', section: 'Network', flags: NETWORK_CREATE_FLAGS, spec: () => NETWORK_SPEC };
+export const importNetworkCreate = (argv: readonly string[]): Imported => importCreate(NETWORK, argv);
+/** `podman network create` options (long flags) and the network's name → its definition. */
+export const networkDefinition = (options: readonly Option[], name: string, notes?: Notes): Imported => createDefinition(NETWORK, options, name, notes);
 
 /** Image= may name a .image or .build definition: a plain image reference only. */
 const imageRef = (v: string): string | undefined => (/\.(image|build)$/.test(v) ? undefined : literalValue(v));
@@ -74,5 +90,7 @@ function volumeSpec(options: readonly Option[]): ImportSpec {
   };
 }
 
-export const importVolumeCreate = (argv: readonly string[]): Imported =>
-  importCreate({ noun: 'volume', section: 'Volume', flags: VOLUME_CREATE_FLAGS, spec: volumeSpec }, argv);
+const VOLUME: Resource = { noun: 'volume', section: 'Volume', flags: VOLUME_CREATE_FLAGS, spec: volumeSpec };
+export const importVolumeCreate = (argv: readonly string[]): Imported => importCreate(VOLUME, argv);
+/** `podman volume create` options (long flags) and the volume's name → its definition. */
+export const volumeDefinition = (options: readonly Option[], name: string, notes?: Notes): Imported => createDefinition(VOLUME, options, name, notes);

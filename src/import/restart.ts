@@ -26,7 +26,7 @@ export function importRestart(written: string, policy: string): RestartImport {
       return { restart: 'always', note: `${written} is Restart=always of the unit (systemd does not restart a unit that was stopped)` };
     case 'on-failure': {
       if (count === undefined || count === '0') return { restart: 'on-failure', note: `${written} is Restart=on-failure of the unit` };
-      const why = `podman stops after ${count} restarts, systemd by StartLimitBurst= within StartLimitIntervalSec= (default 5 in 10 s)`;
+      const why = `the engine gives up after ${count} restarts, systemd after StartLimitBurst= starts within StartLimitIntervalSec= (5 in 10 s unless set in [Unit])`;
       return { restart: 'on-failure', note: `${written} is Restart=on-failure of the unit; ${why}`, warning: `${written} becomes Restart=on-failure without its count: ${why}` };
     }
     default:

@@ -276,3 +276,11 @@ export function joinCsv(fields: readonly string[]): string {
     .map((f) => (/[",\r\n]/.test(f) || f.startsWith(' ') ? '"' + f.replaceAll('"', '""') + '"' : f))
     .join(',');
 }
+
+/**
+ * Writes words as a POSIX shell reads them back, for commands berth prints for a person to run (never into a
+ * unit): plain words as they are, any other in single quotes.
+ */
+export function quoteShellWords(words: readonly string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

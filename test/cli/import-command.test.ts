@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,4 +33,45 @@ test('--user and --replace without --install are a usage error', async (t) => {
   const r = await berthImport('/nowhere', ['--replace', '--', 'podman', 'volume', 'create', 'v']);
   t.is(r.exitCode, 2);
   t.is(r.stderr, 'berth: --user and --replace go with --install');
+});
+
+/** A compose project in a folder of its own, with the .env beside it. */
+function composeProject(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'berth-compose-')), 'Blog');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'compose.yaml'), 'services:\n  app:\n    image: "busybox:${TAG}"\n    volumes: [data:/data]\n    frobnicate: 1\nvolumes:\n  data:\n');
+  writeFileSync(join(dir, '.env'), 'TAG=1.36\n');
+  return dir;
+}
+
+test('import FILE.yaml prints each definition of the compose project under its name, and warns of what it left out', async (t) => {
+  const dir = composeProject();
+  const r = await berthImport('/nowhere', [join(dir, 'compose.yaml')]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.deepEqual(r.stdout.match(/^---.*---$/gm), ['---blog_default.network---', '---blog_data.volume---', '---blog-app.container---']);
+  t.true(r.stdout.includes('Image=busybox:1.36\n'));
+  t.is(r.stderr, `berth: warning: ${join(dir, 'compose.yaml')}:5:5: services.app.frobnicate: unknown key, left out`);
+});
+
+test('import FILE.yaml --install writes every definition, or none when one of them exists, unless --replace', async (t) => {
+  const dir = composeProject();
+  const defs = join(dir, 'defs');
+  const file = join(dir, 'compose.yaml');
+  const first = await berthImport(defs, ['--install', '-p', 'b2', file]);
+  t.is(first.exitCode, 0, first.stderr);
+  t.deepEqual(readdirSync(defs).sort(), ['b2-app.container', 'b2_data.volume', 'b2_default.network']);
+  rmSync(join(defs, 'b2_data.volume'));
+  const refused = await berthImport(defs, ['--install', '-p', 'b2', file]);
+  t.is(refused.exitCode, 1);
+  t.regex(refused.stderr, /b2_default\.network, .*b2-app\.container already exist: nothing was written; give --replace to replace them$/);
+  t.deepEqual(readdirSync(defs).sort(), ['b2-app.container', 'b2_default.network']);
+  const replaced = await berthImport(defs, ['--install', '--replace', '-p', 'b2', file]);
+  t.is(replaced.exitCode, 0, replaced.stderr);
+  t.deepEqual(readdirSync(defs).sort(), ['b2-app.container', 'b2_data.volume', 'b2_default.network']);
+});
+
+test('--project-name without a compose file is a usage error', async (t) => {
+  const r = await berthImport('/nowhere', ['-p', 'x', '--', 'podman', 'volume', 'create', 'v']);
+  t.is(r.exitCode, 2);
+  t.is(r.stderr, 'berth: --project-name goes with a compose file');
 });
