@@ -4,10 +4,9 @@
  * pass through the decompressor with the tar reader that checks exports (tar-headers.ts).
  */
 import type { Compression } from '../compile/checkpoint-settings.js';
-import { startFilter } from '../engine/command.js';
-import { CheckpointError } from '../errors.js';
+import { readArchive, unreadable } from './archive-read.js';
 import { commOf, CriuImageProblem, pstreeOf, type PstreeEntry } from './criu-image.js';
-import { TarHeaders, TarProblem } from './tar-headers.js';
+import { TarHeaders } from './tar-headers.js';
 
 export interface ArchivedProcess extends PstreeEntry {
   readonly comm: string;
@@ -22,31 +21,13 @@ export interface ArchiveContents {
 
 const CORE = /^checkpoint\/core-(\d+)\.img$/;
 const PAGES = /^checkpoint\/pages-\d+\.img$/;
-const READER: Record<Compression, string[]> = { zstd: ['zstd', '-d', '-c', '-q'], gzip: ['gzip', '-d', '-c'], none: ['cat'] };
 
 export async function archiveContents(path: string, compress: Compression): Promise<ArchiveContents> {
-  const tar = new TarHeaders((name) => name === 'checkpoint/pstree.img' || CORE.test(name));
-  const reader = await startFilter([...READER[compress], '--', path]);
-  reader.stdin.end();
-  let problem: unknown;
-  reader.stdout.on('data', (chunk: Buffer) => {
-    try {
-      if (problem === undefined) tar.push(chunk);
-    } catch (x) {
-      problem = x;
-    }
-  });
-  const run = await reader.done;
-  const fail = (why: string): never => {
-    throw new CheckpointError('verify', `${path} cannot be read as a checkpoint archive: ${why}`);
-  };
-  if (problem instanceof TarProblem) fail(problem.message);
-  if (problem !== undefined) throw problem;
-  if (run.exitCode !== 0) fail(run.stderr.trim().split('\n')[0] || `${READER[compress][0]} exit ${run.exitCode}`);
+  const tar = await readArchive(path, compress, () => new TarHeaders((name) => name === 'checkpoint/pstree.img' || CORE.test(name)));
   const pstree = tar.kept.get('checkpoint/pstree.img');
-  if (!pstree) fail('it holds no checkpoint/pstree.img');
+  if (!pstree) throw unreadable(path, 'it holds no checkpoint/pstree.img');
   try {
-    const processes = pstreeOf(pstree!).map((p) => {
+    const processes = pstreeOf(pstree).map((p) => {
       const core = tar.kept.get(`checkpoint/core-${p.pid}.img`);
       return { ...p, comm: (core && commOf(core)) ?? '?' };
     });
@@ -54,7 +35,7 @@ export async function archiveContents(path: string, compress: Compression): Prom
     for (const [name, size] of tar.sizes) if (PAGES.test(name)) memoryBytes += size;
     return { processes, memoryBytes, members: tar.names.length };
   } catch (x) {
-    if (x instanceof CriuImageProblem) fail(`a CRIU image cannot be read (${x.message})`);
+    if (x instanceof CriuImageProblem) throw unreadable(path, `a CRIU image cannot be read (${x.message})`);
     throw x;
   }
 }

@@ -8,10 +8,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Compression } from '../compile/checkpoint-settings.js';
-import { startFilter } from '../engine/command.js';
 import { CheckpointError } from '../errors.js';
+import { readArchive, unreadable, type Flow } from './archive-read.js';
 import { commOf, CriuImageProblem, FSTYPE_TMPFS, mountsOf, pstreeOf, vmasOf, type Vma } from './criu-image.js';
-import { TarHeaders, TarProblem, type MemberSink, type TarMember } from './tar-headers.js';
+import { TarHeaders, type MemberSink, type TarMember } from './tar-headers.js';
 
 export interface ArchivedFile {
   /** Relative to the mount point, without a leading `./`; '' is the mount point itself. */
@@ -29,7 +29,6 @@ export interface ArchivedState {
   readonly tmpfs: ReadonlyMap<string, readonly ArchivedFile[]>;
 }
 
-const READER: Record<Compression, string[]> = { zstd: ['zstd', '-d', '-c', '-q'], gzip: ['gzip', '-d', '-c'], none: ['cat'] };
 const KEPT = /^checkpoint\/(pstree\.img|core-\d+\.img|mm-\d+\.img|mountpoints-\d+\.img)$/;
 const TMPFS = /^checkpoint\/tmpfs-dev-(\d+)\.tar\.gz\.img$/;
 const DEV_SHM = 'devshm-checkpoint.tar';
@@ -67,65 +66,46 @@ class TmpfsReader {
 export async function archiveState(path: string, compress: Compression): Promise<ArchivedState> {
   const tmpfs = new Map<string, TmpfsReader>();
   const pending: Array<Promise<void>> = [];
-  const reader = await startFilter([...READER[compress], '--', path]);
-  reader.stdin.end();
-  const outer = new TarHeaders((name) => KEPT.test(name), {
-    sink: (m) => {
-      const dev = TMPFS.exec(m.name)?.[1];
-      if (m.name === DEV_SHM) {
-        const inner = new TmpfsReader();
-        tmpfs.set('/dev/shm', inner);
-        return { data: (c) => inner.push(c), end: () => inner.end() };
-      }
-      if (dev === undefined) return undefined;
-      const inner = new TmpfsReader();
-      tmpfs.set(`dev:${dev}`, inner);
-      const gunzip = createGunzip();
-      gunzip.on('data', (c: Buffer) => inner.push(c));
-      pending.push(new Promise<void>((resolve, reject) => {
-        gunzip.on('end', () => {
-          try {
-            inner.end();
-            resolve();
-          } catch (x) {
-            reject(x);
-          }
-        });
-        gunzip.on('error', reject);
-      }));
-      return {
-        data: (c) => {
-          // The decompressor sets the pace: the archive is read no faster than it takes the tmpfs in.
-          if (!gunzip.write(c)) {
-            reader.stdout.pause();
-            gunzip.once('drain', () => reader.stdout.resume());
-          }
-        },
-        end: () => gunzip.end(),
-      };
-    },
-  });
-  let problem: unknown;
-  reader.stdout.on('data', (chunk: Buffer) => {
-    try {
-      if (problem === undefined) outer.push(chunk);
-    } catch (x) {
-      problem = x;
-    }
-  });
-  const run = await reader.done;
-  const fail = (why: string): never => {
-    throw new CheckpointError('verify', `${path} cannot be read as a checkpoint archive: ${why}`);
+  /** A tmpfs inside: CRIU's are gzipped tar files, podman's /dev/shm a plain one. */
+  const sink = (flow: Flow, m: TarMember): MemberSink | undefined => {
+    const dev = TMPFS.exec(m.name)?.[1];
+    if (m.name !== DEV_SHM && dev === undefined) return undefined;
+    const inner = new TmpfsReader();
+    tmpfs.set(dev === undefined ? '/dev/shm' : `dev:${dev}`, inner);
+    if (dev === undefined) return { data: (c) => inner.push(c), end: () => inner.end() };
+    const gunzip = createGunzip();
+    gunzip.on('data', (c: Buffer) => inner.push(c));
+    pending.push(new Promise<void>((resolve, reject) => {
+      gunzip.on('end', () => {
+        try {
+          inner.end();
+          resolve();
+        } catch (x) {
+          reject(x);
+        }
+      });
+      gunzip.on('error', reject);
+    }));
+    return {
+      data: (c) => {
+        // The decompressor sets the pace: the archive is read no faster than it takes the tmpfs in.
+        if (!gunzip.write(c)) {
+          flow.pause();
+          gunzip.once('drain', () => flow.resume());
+        }
+      },
+      end: () => gunzip.end(),
+    };
   };
+  let outer: TarHeaders;
   try {
-    await Promise.all(pending);
+    outer = await readArchive(path, compress, (flow) => new TarHeaders((name) => KEPT.test(name), { sink: (m) => sink(flow, m) }), () => Promise.all(pending));
   } catch (x) {
-    problem ??= x;
+    if (x instanceof CheckpointError) throw x;
+    throw unreadable(path, `a tmpfs inside it cannot be read (${(x as Error).message})`);
   }
-  if (problem instanceof TarProblem || problem instanceof CriuImageProblem) fail(problem.message);
-  if (problem !== undefined) fail(`a tmpfs inside it cannot be read (${(problem as Error).message})`);
-  if (run.exitCode !== 0) fail(run.stderr.trim().split('\n')[0] || `${READER[compress][0]} exit ${run.exitCode}`);
-  const pstree = outer.kept.get('checkpoint/pstree.img') ?? fail('it holds no checkpoint/pstree.img');
+  const pstree = outer.kept.get('checkpoint/pstree.img');
+  if (!pstree) throw unreadable(path, 'it holds no checkpoint/pstree.img');
   try {
     const processes = pstreeOf(pstree).map((p) => {
       const image = (kind: string) => outer.kept.get(`checkpoint/${kind}-${p.pid}.img`);
@@ -144,7 +124,7 @@ export async function archiveState(path: string, compress: Compression): Promise
     }
     return { processes, tmpfs: byMount };
   } catch (x) {
-    if (x instanceof CriuImageProblem) fail(`a CRIU image cannot be read (${x.message})`);
+    if (x instanceof CriuImageProblem) throw unreadable(path, `a CRIU image cannot be read (${x.message})`);
     throw x;
   }
 }
