@@ -4,6 +4,11 @@
  * the compiled command line must be the same as the original in everything podman's inspect shows.
  */
 import test from 'ava';
+import { execa } from 'execa';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { importContainer } from '../../src/cli/import-command.js';
 import { Podman } from '../../src/engine/podman.js';
 import type { InspectedContainer } from '../../src/engine/inspected.js';
@@ -104,6 +109,50 @@ CASES.forEach(({ title, argv, restart }, i) => {
     const [a, b] = [await podman.inspectJson(original), await podman.inspectJson(copy)];
     t.deepEqual(meaning(b!), meaning(a!));
   });
+});
+
+/** POSTs JSON to podman's REST API on a unix socket; returns the status code and body. */
+function post(socket: string, path: string, body: object): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request({ socketPath: socket, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+test.serial('a container made through the API, which has no CreateCommand, is imported from what inspect shows', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-api-'));
+  const socket = join(dir, 'podman.sock');
+  const service = execa('/usr/bin/podman', ['system', 'service', '--time=0', `unix://${socket}`], { reject: false });
+  const [original, copy] = [`berth-import-api-${process.pid}`, `berth-import-api-${process.pid}-again`];
+  t.teardown(async () => {
+    service.kill();
+    await podman.remove(original);
+    await podman.remove(copy);
+    await rm(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 100 && !(await stat(socket).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+  const made = await post(socket, '/v4.0.0/libpod/containers/create', {
+    name: original, image: IMAGE, command: ['httpd', '-f', '-p', '80'], env: { GREETING: 'from the API' },
+    portmappings: [{ container_port: 80, host_port: 8095 }], labels: { app: 'api' }, work_dir: '/tmp',
+  });
+  t.is(made.status, 201, made.body);
+  const inspected = await podman.inspectJson(original);
+  t.falsy(inspected?.Config.CreateCommand);
+
+  const imported = await importContainer(podman, original);
+  t.deepEqual(imported.warnings, []);
+  for (const line of ['PublishPort=8095:80', 'Environment="GREETING=from the API"', 'Label=app=api', 'WorkingDir=/tmp', 'Exec=httpd -f -p 80']) {
+    t.true(imported.text.split('\n').includes(line), `${line} in\n${imported.text}`);
+  }
+  const exec = compileOne(imported.fileName, imported.text, { target: (await podman.version()).replace(/-.*/, '') }).argv;
+  await podman.run(['create', '--name', copy, ...createArgv(exec)]);
+  t.deepEqual(meaning((await podman.inspectJson(copy))!), meaning(inspected!));
 });
 
 test.serial('a container that does not exist is a usage error naming it', async (t) => {
