@@ -8,8 +8,8 @@
  *
  * When a step fails, what was done is undone in reverse, and the container is put back as it was: before the
  * unit started, from the images in its own storage (`podman container restore NAME`, its conmon outside
- * systemd as before); after, from the archive, outside the unit. The archive is kept in any case: it is the
- * container's state.
+ * systemd as before); after, or when podman removed the stopped container (--rm), from the archive, outside
+ * the unit. The archive is kept in any case: it is the container's state.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -121,13 +121,16 @@ export async function adopt(o: AdoptOptions): Promise<Adopted> {
       await rm(installed, { force: true });
       await o.units.reload().catch(() => undefined);
     }
+    // Before the unit started, the stopped container still holds CRIU's images, unless podman removed it
+    // at its exit (--rm): then, as after the start, the archive brings it back.
+    const local = !started && (await o.podman.inspectJson(c.Name).catch(() => undefined)) !== undefined;
     try {
-      if (started) await restoreContainer(o.podman, archive, { container: c.Name, running: true }, o.log);
-      else await o.podman.restoreLocal(c.Name);
+      if (local) await o.podman.restoreLocal(c.Name);
+      else await restoreContainer(o.podman, archive, { container: c.Name, running: true }, o.log);
     } catch (x) {
       throw new AdoptError(why, `putting ${c.Name} back failed too (${(x as Error).message}): its state is in ${archive} (podman container restore --import ${archive})`, { cause });
     }
-    throw new AdoptError(why, await leftAs(o, c.Name, started ? `from ${archive}` : 'from its own checkpoint', archive), { cause });
+    throw new AdoptError(why, await leftAs(o, c.Name, local ? 'from its own checkpoint' : `from ${archive}`, archive), { cause });
   };
 
   let archived: ArchivedState;

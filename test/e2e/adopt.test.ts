@@ -145,3 +145,28 @@ test.serial('when the checkpoint fails (no CRIU), the container runs on untouche
   t.is((await show(`${name}.service`, 'LoadState'))['LoadState'], 'not-found');
   await sh(`podman rm -f ${name}`);
 });
+
+test.serial('when systemd cannot load the unit, a container run with --rm (removed by podman at its checkpoint) comes back from the archive', async (t) => {
+  const name = 'adopt-rm';
+  await sh(podmanRun(name, 8095).replace('podman run -d', 'podman run -d --rm'));
+  await inContainer(name, 'echo kept-in-tmpfs > /tmp/marker');
+  const counted = await waitCounter(name, 3);
+  const before = await identity(name);
+  // Without berth's generator (moved out of the folder: systemd runs whatever is in it), the reload makes no unit of the definition.
+  const generator = '/usr/local/lib/systemd/system-generators/berth';
+  await sh(`mv ${generator} /root/berth-generator.away`);
+  let r;
+  try {
+    r = await run(`${BERTH} adopt ${name}`);
+  } finally {
+    await sh(`mv /root/berth-generator.away ${generator} && systemctl daemon-reload`);
+  }
+  t.is(r.exitCode, 1, `${r.stdout}${r.stderr}`);
+  t.regex(r.stderr, new RegExp(`systemd did not load ${name}\\.service .*; ${name} was put back as it was, from ${STORE}/${name}/\\S+, and runs outside systemd as before`));
+  t.is((await run(`ls ${DEFS}/${name}.container`)).exitCode, 2);
+  const after = await identity(name);
+  t.is(after.id, before.id);
+  t.true((await waitCounter(name, counted + 1)) > counted);
+  t.is(await inContainer(name, 'cat /tmp/marker'), 'kept-in-tmpfs');
+  await sh(`podman rm -f ${name}`);
+});
