@@ -157,6 +157,8 @@ export function program(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Shell completion (packaging/completion/berth.bash): read before commander, which would act on the words.
+  if (argv[0] === '__complete') return (await import('./complete-command.js')).runComplete(program(), argv.slice(1));
   try {
     await program().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -19,13 +19,20 @@ test.serial.before(() => requireSystemdHarness());
 test.serial('without podman\'s Quadlet, a Quadlet file in /etc/containers/systemd runs through berth', async (t) => {
   const host = await bootSystemdHost({
     t,
-    files: { '/etc/containers/systemd/quadlet-web.container': QUADLET_FILE },
+    files: {
+      '/etc/containers/systemd/quadlet-web.container': QUADLET_FILE,
+      // [Checkpoint] is berth's: refused in Quadlet's folders, which podman's own Quadlet takes over at an upgrade.
+      '/etc/containers/systemd/clock.container': `${QUADLET_FILE}\n[Checkpoint]\nKeep=2\n`,
+    },
     symlinks: { [BERTH_LINK]: GENERATOR, '/usr/bin/berth': `${REPO}dist/src/cli/main.js` },
   });
   // The host's podman 4.3 brings no generator of its own.
   t.not((await host.run(['/usr/bin/test', '-e', '/usr/lib/systemd/system-generators/podman-system-generator'])).exitCode, 0);
   t.is((await host.systemctl('is-active', 'quadlet-web.service')).stdout.trim(), 'active', await host.journal('quadlet-web.service'));
   t.regex(await host.runOk(['/usr/bin/cat', '/run/systemd/generator/quadlet-web.service']), /\/etc\/containers\/systemd\/quadlet-web\.container/);
+
+  t.not((await host.run(['/usr/bin/test', '-e', '/run/systemd/generator/clock.service'])).exitCode, 0);
+  t.regex(host.kmsg(), /"clock\.container": a \[Checkpoint\] section is read only in berth's own folders .*: move this file to \/etc\/berth\/definitions \(at \/etc\/containers\/systemd\/clock\.container:8\)/);
 
   const json = await host.run(['/usr/bin/env', '/usr/bin/berth', 'doctor', '--json'], { timeoutMs: 120_000 });
   const quadlet = (JSON.parse(json.stdout) as { checks: CheckResult[] }).checks.find((c) => c.id === 'quadlet')!;
