@@ -11,7 +11,8 @@ import { VERSION } from '../version.js';
 
 const HELP_FOOTER = `
 Definitions: {/run,/etc,/usr/local/share,/usr/share}/berth/definitions, most
-important first; $BERTH_UNIT_DIRS replaces the list. Environment:
+important first, then Quadlet's {/run,/etc,/usr/share}/containers/systemd where
+podman has no Quadlet generator; $BERTH_UNIT_DIRS replaces the list. Environment:
 BERTH_PODMAN_VERSION, PODMAN, BERTH_COMMAND. Exit status: 0 on success.
 \`berth doctor\` checks this host. Manuals: berth(1), berth.container(5),
 berth.definitions(5).`;
