@@ -10,6 +10,7 @@
 //     man/*.1, man/*.5               man pages, from packaging/man/*.md (packaging/man/md2man.mjs)
 //     units/, dbus/                  the agent's systemd units (units/) and D-Bus files (packaging/dbus/)
 //     tmpfiles/, preset/             packaging/berth.tmpfiles, packaging/berth.preset
+//     completion/berth.bash          bash completion (packaging/completion/), calling `berth __complete`
 //     examples/                      the example definitions (examples/*/)
 //     install.sh, berth.spec, README.md, LICENSE, THIRD-PARTY-LICENSES, BUNDLED
 //   OUTDIR/berth-VERSION.tar.gz      the same tree: Source0 of berth.spec
@@ -100,6 +101,7 @@ copy('packaging/berth-launcher', 'bin/berth', 0o755);
 copy('packaging/install.sh', 'install.sh', 0o755);
 copy('packaging/berth.tmpfiles', 'tmpfiles/berth.conf', 0o644);
 copy('packaging/berth.preset', 'preset/80-berth.preset', 0o644);
+copy('packaging/completion/berth.bash', 'completion/berth.bash', 0o644);
 copy('packaging/LICENSE', 'LICENSE', 0o644);
 copy('README.md', 'README.md', 0o644);
 // The spec gets package.json's version, the only place it is written.

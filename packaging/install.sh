@@ -28,6 +28,7 @@ TMPFILESDIR=${TMPFILESDIR:-$PREFIX/lib/tmpfiles.d}
 DBUSPOLICYDIR=${DBUSPOLICYDIR:-$DATADIR/dbus-1/system.d}
 DBUSSYSTEMSERVICESDIR=${DBUSSYSTEMSERVICESDIR:-$DATADIR/dbus-1/system-services}
 DBUSSERVICESDIR=${DBUSSERVICESDIR:-$DATADIR/dbus-1/services}
+COMPLETIONDIR=${COMPLETIONDIR:-$DATADIR/bash-completion/completions}
 
 d() { printf '%s%s' "$DESTDIR" "$1"; }
 put() { # MODE FILE FOLDER
@@ -65,6 +66,10 @@ install -d -m 0700 "$(d "$LOCALSTATEDIR")/lib/berth/checkpoints"
 # The definition folders berth reads (berth.definitions(5)); packages put theirs in DATADIR.
 install -d -m 0755 "$(d "$SYSCONFDIR")/berth" "$(d "$SYSCONFDIR")/berth/definitions" "$(d "$SYSCONFDIR")/berth/definitions/users"
 install -d -m 0755 "$(d "$DATADIR")/berth" "$(d "$DATADIR")/berth/definitions"
+
+# bash completion (loaded by bash-completion when berth is first completed).
+mkdir -p "$(d "$COMPLETIONDIR")"
+install -m 0644 "$here/completion/berth.bash" "$(d "$COMPLETIONDIR")/berth"
 
 # Man pages and documents.
 for f in "$here"/man/*.[1-8]; do

@@ -2,6 +2,8 @@
 import { formatProblem, UsageError } from '../errors.js';
 import { plan } from '../generator/plan.js';
 import { searchPaths } from '../generator/search-paths.js';
+import { quadletDirs } from '../generator/quadlet-folders.js';
+import { homedir } from 'node:os';
 import { formatDryRun, OutputFolder } from '../generator/write.js';
 import type { GeneratedUnit } from '../generator/generate.js';
 import { kmsgLogger, stderrLogger, type Logger } from './log.js';
@@ -36,8 +38,10 @@ export async function runGenerate(dirs: string[], flags: GenerateFlags, env: Nod
     log.error(`${unit.source}: ${unit.fileName} could not be written: ${error.message}`);
     unwritten++;
   });
-  const { target, result, errors, warnings } = await plan(searchPaths(user, env), {
-    user, berth: berthCommand(env), env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}), ...(emit ? { emit } : {}),
+  const searchDirs = searchPaths(user, env);
+  const quadlet = quadletDirs(user, env, process.getuid?.() ?? 0, homedir()).filter((d) => searchDirs.includes(d));
+  const { target, result, errors, warnings } = await plan(searchDirs, {
+    user, quadletFolders: quadlet, berth: berthCommand(env), env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}), ...(emit ? { emit } : {}),
   });
   if (target.warning) log.warn(target.warning);
   for (const w of warnings) log.warn(formatProblem(w, 'journal', 'warning'));

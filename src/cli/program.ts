@@ -11,7 +11,8 @@ import { VERSION } from '../version.js';
 
 const HELP_FOOTER = `
 Definitions: {/run,/etc,/usr/local/share,/usr/share}/berth/definitions, most
-important first; $BERTH_UNIT_DIRS replaces the list. Environment:
+important first, then Quadlet's {/run,/etc,/usr/share}/containers/systemd where
+podman has no Quadlet generator; $BERTH_UNIT_DIRS replaces the list. Environment:
 BERTH_PODMAN_VERSION, PODMAN, BERTH_COMMAND. Exit status: 0 on success.
 \`berth doctor\` checks this host. Manuals: berth(1), berth.container(5),
 berth.definitions(5).`;
@@ -157,6 +158,8 @@ export function program(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Shell completion (packaging/completion/berth.bash): read before commander, which would act on the words.
+  if (argv[0] === '__complete') return (await import('./complete-command.js')).runComplete(program(), argv.slice(1));
   try {
     await program().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

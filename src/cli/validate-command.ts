@@ -1,4 +1,6 @@
 /** `berth validate FILE|DIR…`: every check the generator makes, writing nothing. */
+import { homedir } from 'node:os';
+import { quadletDirs } from '../generator/quadlet-folders.js';
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { formatProblem, UsageError } from '../errors.js';
@@ -27,7 +29,7 @@ export async function runValidate(paths: string[], flags: ValidateFlags, env: No
       files.add(basename(p));
     }
   }
-  const { target, loaded, errors: all, warnings } = await plan([...new Set(dirs)], { user: flags.user ?? false, env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}) });
+  const { target, loaded, errors: all, warnings } = await plan([...new Set(dirs)], { user: flags.user ?? false, env, quadletFolders: quadletDirs(flags.user ?? false, env, process.getuid?.() ?? 0, homedir()), ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}) });
   if (target.warning) process.stderr.write(`berth: ${target.warning}\n`);
   // A named file is checked against its folder's other definitions, which it may reference.
   const wanted = (path: string): boolean => files.size === 0 || dirs.some((d) => paths.includes(d) && path.startsWith(d)) || files.has(basename(path));

@@ -12,15 +12,18 @@
  *   user-generator   the same for the user manager (a warning only when missing)
  *   agent            the agent's bus name on the system bus: owned, or activatable
  *   definitions      how many definitions the search path holds, and any that cannot be read
+ *   quadlet          which rule applies: podman's own Quadlet generator runs (berth leaves Quadlet's folders
+ *                    to it) or not (berth reads them too); any definition both would compile into one unit
  *   checkpoint-dir   each [Checkpoint] folder in use (always the default): owner, mode 0700, free space
  */
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { AGENT_NAME } from '../agent/interface.js';
 import { DEFAULT_CHECKPOINT_DIR, parseSize } from '../compile/checkpoint-settings.js';
 import { atLeast, parseVersion, type Version } from '../compile/version.js';
 import { podmanPath } from '../engine/podman-version.js';
 import { loadDefinitions } from '../generator/load.js';
-import { searchPaths } from '../generator/search-paths.js';
+import { berthFolders, searchPaths } from '../generator/search-paths.js';
+import { GENERATOR_DIRS, podmanQuadletRuns, probePodmanGenerator, QUADLET_BINARY, quadletDirs, quadletOverlaps, type GeneratorState, type Overlap, type PodmanGeneratorFacts } from '../generator/quadlet-folders.js';
 import type { DoctorHost } from './host.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
@@ -40,10 +43,7 @@ export interface CheckResult {
 
 
 /** The folders systemd runs generators from, most important first (systemd.generator(7)). */
-export const GENERATOR_DIRS = {
-  system: ['/run/systemd/system-generators', '/etc/systemd/system-generators', '/usr/local/lib/systemd/system-generators', '/usr/lib/systemd/system-generators', '/lib/systemd/system-generators'],
-  user: ['/run/systemd/user-generators', '/etc/systemd/user-generators', '/usr/local/lib/systemd/user-generators', '/usr/lib/systemd/user-generators'],
-} as const;
+export { GENERATOR_DIRS };
 
 /** The PATH systemd gives the processes it starts (generators and services). */
 export const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -414,6 +414,69 @@ export function checkCheckpointDir(host: DoctorHost, dir: string, use: { contain
 
 // ---------------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------------
+// Quadlet's folders
+
+export interface QuadletFacts {
+  readonly system: PodmanGeneratorFacts;
+  readonly user: PodmanGeneratorFacts;
+  /** Whether /usr/libexec/podman/quadlet exists (podman ≥ 4.4 installed), whatever the links say. */
+  readonly binary: boolean;
+  readonly berthDirs: readonly string[];
+  readonly quadletDirs: readonly string[];
+  /** Definitions both berth's folders and Quadlet's hold under one unit name (system scope). */
+  readonly overlaps: readonly Overlap[];
+}
+
+/** podman's generator links as systemd finds them, through the doctor's host; and the overlap of the two folder sets. */
+export function quadletFacts(host: DoctorHost, dirs = quadletDirs(false, host.env, 0, '/root')): QuadletFacts {
+  const look = (path: string): GeneratorState => {
+    if (!host.stat(path, false)) return 'absent';
+    const st = host.stat(path);
+    if (!st) return host.realpath(path) === '/dev/null' ? 'masked' : 'broken';
+    return st.kind === 'other' || host.realpath(path) === '/dev/null' ? 'masked' : 'present';
+  };
+  const berthDirs = berthFolders(false, host.env, 0);
+  const override = host.env['BERTH_UNIT_DIRS']?.split(':').filter((d) => d !== '');
+  const ours = override?.length ? override : berthDirs;
+  return {
+    system: probePodmanGenerator('system', look),
+    user: probePodmanGenerator('user', look),
+    binary: host.stat(QUADLET_BINARY)?.kind === 'file',
+    berthDirs: ours,
+    quadletDirs: dirs,
+    overlaps: quadletOverlaps(loadDefinitions(ours).definitions, loadDefinitions(dirs).definitions),
+  };
+}
+
+/** The Quadlet rule on this host, and every unit two generators would write. */
+export function checkQuadlet(f: QuadletFacts): CheckResult {
+  const T = 'quadlet folders';
+  const where = f.quadletDirs.join(', ');
+  const details: Record<string, unknown> = {
+    podmanGenerator: f.system.path ?? null, state: f.system.state, runs: podmanQuadletRuns(f.system),
+    userGenerator: f.user.path ?? null, userRuns: podmanQuadletRuns(f.user),
+    quadletBinary: f.binary, quadletDirs: f.quadletDirs, overlaps: f.overlaps,
+  };
+  if (podmanQuadletRuns(f.system)) {
+    if (f.overlaps.length > 0) {
+      const list = f.overlaps.map((o) => `${o.unit} (${o.berth} and ${o.quadlet})`).join('; ');
+      return bad('warn', 'quadlet', T,
+        `podman's Quadlet (${f.system.path}) and berth both write ${f.overlaps.length === 1 ? 'this unit' : 'these units'}: ${list}; systemd runs generators in parallel and loads whichever file was written last`,
+        `keep each definition in one place: move it into /etc/berth/definitions (berth compiles it, [Checkpoint] works) or delete berth's copy, then systemctl daemon-reload`, details);
+    }
+    return ok('quadlet', T, `podman's Quadlet generator runs (${f.system.path}): it compiles ${where}; berth reads only its own folders`, details);
+  }
+  const why = f.system.state === 'masked' ? `podman's Quadlet generator is masked (${f.system.path})`
+    : f.system.state === 'broken' ? `${f.system.path} points at nothing`
+    : f.binary ? `${QUADLET_BINARY} is installed but no podman-system-generator link runs it`
+    : "podman has no Quadlet generator here";
+  // Read by berth alone, a file name in its folders hides the same name in Quadlet's.
+  const hides = f.overlaps.filter((o) => basename(o.berth) === basename(o.quadlet));
+  const hidden = hides.length ? `; ${hides.map((o) => `${o.berth} hides ${o.quadlet}`).join('; ')}` : '';
+  return ok('quadlet', T, `${why}: berth also reads ${where}, after its own folders${hidden}`, details);
+}
+
 /** Every check, in report order. Slow facts (podman info, criu check, the bus) are gathered at once. */
 export async function runChecks(host: DoctorHost): Promise<CheckResult[]> {
   const cgroups = cgroupFacts(host);
@@ -434,6 +497,7 @@ export async function runChecks(host: DoctorHost): Promise<CheckResult[]> {
     checkGenerator(host, 'user'),
     agent,
     checkDefinitions(defs),
+    checkQuadlet(quadletFacts(host)),
     ...[...defs.checkpointDirs].map(([dir, use]) => checkCheckpointDir(host, dir, use)),
   ];
 }

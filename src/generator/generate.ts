@@ -44,6 +44,8 @@ export interface GenerateOptions {
   readonly validateCalendar?: (expr: string) => string | undefined;
   /** Takes each unit as soon as it is final; without it, the result collects them. */
   readonly emit?: (unit: GeneratedUnit) => void;
+  /** Quadlet's folders, when berth reads them (quadlet-folders.ts): a [Checkpoint] section is refused there. */
+  readonly quadletFolders?: readonly string[];
 }
 
 /** [Unit] keys by which a unit cannot start without another. */
@@ -91,12 +93,25 @@ function needsOf(def: Definition, service: UnitFile, owner: ReadonlyMap<string, 
   return needs;
 }
 
+/**
+ * A [Checkpoint] section in one of Quadlet's folders: refused, since podman's own Quadlet takes those
+ * folders over once podman is upgraded to 4.4 or later, and would silently run the container without it.
+ */
+function checkpointInQuadletFolder(def: Definition, folders: readonly string[]): DefinitionError | undefined {
+  if (folders.length === 0 || !def.unit.hasSection('Checkpoint')) return undefined;
+  const folder = folders.find((f) => def.unit.path.startsWith(`${f}/`));
+  return folder === undefined ? undefined : new DefinitionError({ file: def.unit.path, line: def.unit.sectionLine('Checkpoint') },
+    `a [Checkpoint] section is read only in berth's own folders (/etc/berth/definitions …), not in ${folder}, which podman's own Quadlet compiles from podman 4.4 on (without checkpoints): move this file to /etc/berth/definitions`);
+}
+
 /** Compiles one definition into the text and links of each of its units. Never throws. */
-function build(def: Definition, ctx: CompileContext, header: readonly string[], owner: ReadonlyMap<string, string>): Outcome {
+function build(def: Definition, ctx: CompileContext, header: readonly string[], owner: ReadonlyMap<string, string>, quadletFolders: readonly string[] = []): Outcome {
   const units: GeneratedUnit[] = [];
   const warnings: DefinitionError[] = [];
   const refused = (errors: DefinitionError[]): Outcome => ({ def, units: [], errors, warnings, needs: [] });
   try {
+    const foreign = checkpointInQuadletFolder(def, quadletFolders);
+    if (foreign) return refused([foreign]);
     const compiled = compileDefinition(def, ctx);
     for (const w of compiled.warnings) warnings.push(w);
     if (compiled.errors.length > 0) return refused([...compiled.errors]);
@@ -202,12 +217,12 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
 
   const sorted = [...definitions].sort((a, b) => kindSpec(a).order - kindSpec(b).order);
   const order = new Map(sorted.map((d, i) => [d.fileName, i]));
-  for (const def of sorted) if (def.kind !== 'pod') settle(build(def, ctx, header, owner));
+  for (const def of sorted) if (def.kind !== 'pod') settle(build(def, ctx, header, owner, opts.quadletFolders));
 
   // Left: the pods, built now that their members' fate is known, what waits for them, and definitions
   // that need each other. Refuse what needs a refused definition until nothing more is; pods are rebuilt
   // each round, as more of their members may have been refused.
-  const pods = () => sorted.filter((d) => d.kind === 'pod' && !refused.has(d.fileName)).map((d) => build(d, ctx, header, owner));
+  const pods = () => sorted.filter((d) => d.kind === 'pod' && !refused.has(d.fileName)).map((d) => build(d, ctx, header, owner, opts.quadletFolders));
   let left = [...pods(), ...[...waiting.values()].flat()].sort((a, b) => order.get(a.def.fileName)! - order.get(b.def.fileName)!);
   waiting.clear();
   for (let grew = true; grew; ) {
@@ -219,7 +234,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
       grew = true;
     }
     left = left.filter((o) => !refused.has(o.def.fileName));
-    if (grew) left = left.map((o) => (o.def.kind === 'pod' ? build(o.def, ctx, header, owner) : o));
+    if (grew) left = left.map((o) => (o.def.kind === 'pod' ? build(o.def, ctx, header, owner, opts.quadletFolders) : o));
   }
   for (const o of left) accept(o);
   return { units, errors, warnings };

@@ -23,6 +23,8 @@ export interface PlanOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Takes each unit as soon as it is final (the generator writes it); without it, the result collects them. */
   readonly emit?: (unit: GeneratedUnit) => void;
+  /** Those of searchDirs that are Quadlet's (read where podman has no Quadlet): no [Checkpoint] there. */
+  readonly quadletFolders?: readonly string[];
 }
 
 export interface Plan {
@@ -47,6 +49,7 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
     podman: podmanPath(opts.env),
     ...(opts.berth ? { berth: opts.berth } : {}),
     ...(opts.emit ? { emit: opts.emit } : {}),
+    ...(opts.quadletFolders ? { quadletFolders: opts.quadletFolders } : {}),
     validateCalendar: calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit))),
   });
   return {

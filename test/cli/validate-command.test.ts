@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,4 +41,14 @@ test('validate of one file checks it against its folder and reports only that fi
   const dir = defs({ 'web.container': '[Container]\nImage=img\nNetwork=app.network\n', 'app.network': '[Network]\n', 'other.container': '[Container]\nNope=1\n' });
   const r = await validate([join(dir, 'web.container')]);
   t.is(r.exitCode, 0, r.stdout);
+});
+
+test("validate refuses a [Checkpoint] section in Quadlet's folders, as the generator does", async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'berth-validate-home-'));
+  const quadlet = join(home, 'containers/systemd');
+  mkdirSync(quadlet, { recursive: true });
+  writeFileSync(join(quadlet, 'clock.container'), '[Container]\nImage=img\n[Checkpoint]\nKeep=2\n');
+  const r = await execa('node', [BERTH, 'validate', '--user', '--podman-version', '4.3', quadlet], { reject: false, env: { XDG_CONFIG_HOME: home } });
+  t.is(r.exitCode, 1);
+  t.regex(r.stdout, /clock\.container:3: a \[Checkpoint\] section is read only in berth's own folders/);
 });

@@ -9,9 +9,11 @@ import {
   checkCheckpointDir,
   checkCriu,
   checkGenerator,
+  checkQuadlet,
   checkRuntime,
   checkSystemd,
   FAIL_FREE,
+  quadletFacts,
   runChecks,
   type CheckResult,
 } from '../../src/doctor/checks.js';
@@ -117,7 +119,7 @@ const byId = (results: CheckResult[], id: string) => results.filter((r) => r.id 
 
 test('every check passes on a healthy host, in report order', async (t) => {
   const results = await runChecks(fakeHost());
-  t.deepEqual(results.map((r) => r.id), ['podman', 'runtime', 'criu', 'cgroups', 'systemd', 'system-generator', 'user-generator', 'agent', 'definitions', 'checkpoint-dir']);
+  t.deepEqual(results.map((r) => r.id), ['podman', 'runtime', 'criu', 'cgroups', 'systemd', 'system-generator', 'user-generator', 'agent', 'definitions', 'quadlet', 'checkpoint-dir']);
   for (const r of results) t.is(r.status, 'ok', `${r.id}: ${r.summary}`);
   t.regex(byId(results, 'podman')[0]!.summary, /podman 4\.3\.1 at \/usr\/bin\/podman \(no Quadlet of its own/);
   t.regex(byId(results, 'runtime')[0]!.summary, /^runc 1\.1\.12 at \/usr\/bin\/runc supports checkpoints \(through CRIU\)$/);
@@ -258,9 +260,40 @@ test('the text report aligns each verdict with its fix and a tally; --json carri
   t.regex(text, /^berth doctor: test\n\n/);
   t.regex(text, /^FAIL  criu {15}criu is not on PATH: checkpoints are unavailable/m);
   t.regex(text, /^ {25}fix: install CRIU \(dnf install criu\)/m);
-  t.regex(text, /\n10 checks: 9 ok, 0 warning\(s\), 1 failed\n$/);
+  t.regex(text, /\n11 checks: 10 ok, 0 warning\(s\), 1 failed\n$/);
   const json = JSON.parse(formatJson(results, { berth: '0.1.0' })) as { ok: boolean; summary: { fail: number }; checks: CheckResult[] };
   t.false(json.ok);
   t.is(json.summary.fail, 1);
   t.deepEqual(json.checks.find((c) => c.id === 'criu'), results.find((c) => c.id === 'criu'));
+});
+
+test('the quadlet check says which rule applies, and names a unit both generators would write with its two paths', (t) => {
+  const ours = mkdtempSync(join(tmpdir(), 'berth-ours-'));
+  const theirs = mkdtempSync(join(tmpdir(), 'berth-quadlet-'));
+  writeFileSync(join(ours, 'web.container'), '[Container]\nImage=x\n');
+  writeFileSync(join(theirs, 'web.container'), '[Container]\nImage=x\n');
+  writeFileSync(join(theirs, 'other.container'), '[Container]\nImage=x\n');
+
+  const without = checkQuadlet(quadletFacts(fakeHost({ env: { BERTH_UNIT_DIRS: ours } }), [theirs]));
+  t.is(without.status, 'ok');
+  t.regex(without.summary, new RegExp(`^podman has no Quadlet generator here: berth also reads ${theirs}, after its own folders; ${ours}/web.container hides ${theirs}/web.container$`));
+
+  const link = '/usr/lib/systemd/system-generators/podman-system-generator';
+  const withQuadlet = fakeHost({
+    env: { BERTH_UNIT_DIRS: ours },
+    files: { [link]: { kind: 'symlink', target: '/usr/libexec/podman/quadlet' }, '/usr/libexec/podman/quadlet': { executable: true } },
+  });
+  const both = checkQuadlet(quadletFacts(withQuadlet, [theirs]));
+  t.is(both.status, 'warn');
+  t.regex(both.summary, new RegExp(`and berth both write this unit: web.service \\(${ours}/web.container and ${theirs}/web.container\\); systemd runs generators in parallel`));
+  t.regex(both.fix!, /keep each definition in one place/);
+  t.deepEqual((both.details!['overlaps'] as unknown[]).length, 1);
+
+  writeFileSync(join(ours, 'web.container'), '[Container]\nImage=x\nServiceName=web2\n');
+  const apart = checkQuadlet(quadletFacts(withQuadlet, [theirs]));
+  t.is(apart.status, 'ok');
+  t.regex(apart.summary, /^podman's Quadlet generator runs \(\/usr\/lib\/systemd\/system-generators\/podman-system-generator\): it compiles .*; berth reads only its own folders$/);
+
+  const masked = fakeHost({ files: { ['/etc/systemd/system-generators/podman-system-generator']: { kind: 'symlink', target: '/dev/null' }, [link]: { kind: 'symlink', target: '/usr/libexec/podman/quadlet' }, '/usr/libexec/podman/quadlet': {} } });
+  t.regex(checkQuadlet(quadletFacts(masked, [theirs])).summary, /^podman's Quadlet generator is masked \(\/etc\/systemd\/system-generators\/podman-system-generator\): berth also reads/);
 });

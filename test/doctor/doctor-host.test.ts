@@ -45,7 +45,7 @@ test.serial('berth doctor reports every check and passes on the test host under 
   t.is(json.exitCode, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { ok: boolean; checks: CheckResult[] };
   t.true(report.ok);
-  t.deepEqual(report.checks.map((c) => c.id), ['podman', 'runtime', 'criu', 'cgroups', 'systemd', 'system-generator', 'user-generator', 'agent', 'definitions', 'checkpoint-dir']);
+  t.deepEqual(report.checks.map((c) => c.id), ['podman', 'runtime', 'criu', 'cgroups', 'systemd', 'system-generator', 'user-generator', 'agent', 'definitions', 'quadlet', 'checkpoint-dir']);
   for (const c of report.checks) t.is(c.status, 'ok', `${c.id}: ${c.summary} ${c.fix ?? ''}`);
   const check = (id: string) => report.checks.find((c) => c.id === id)!;
   t.regex(check('criu').summary, /criu check says it looks good/);

@@ -190,3 +190,19 @@ test('the checkpoint service of a user definition asks berth in user scope', (t)
   t.regex(text(false), /^ExecStart=\/usr\/bin\/berth checkpoint web$/m);
   t.regex(text(true), /^ExecStart=\/usr\/bin\/berth checkpoint --user web$/m);
 });
+
+test("a [Checkpoint] section in Quadlet's folders is refused (podman's own Quadlet would drop it after an upgrade); elsewhere it compiles", (t) => {
+  const text = '[Container]\nImage=img\n\n[Checkpoint]\nKeep=2\n';
+  const quadletFolders = ['/run/containers/systemd', '/etc/containers/systemd', '/usr/share/containers/systemd'];
+  const result = generate(
+    [
+      definition('web.container', text, '/etc/containers/systemd'),
+      definition('plain.container', '[Container]\nImage=img\n', '/etc/containers/systemd'),
+      definition('kept.container', text),
+    ],
+    { ...opts, quadletFolders },
+  );
+  t.deepEqual(result.units.map((u) => u.fileName).filter((f) => f.endsWith('.service') && !f.includes('checkpoint')), ['plain.service', 'kept.service']);
+  t.is(result.errors.length, 1);
+  t.regex(result.errors[0]!.message, /^\/etc\/containers\/systemd\/web\.container:4: a \[Checkpoint\] section is read only in berth's own folders .* move this file to \/etc\/berth\/definitions$/);
+});

@@ -114,6 +114,7 @@ test('the payload installs the command, generators, agent, D-Bus files, tmpfiles
     'usr/share/dbus-1/services/io.berth.Manager1.service': 'file 644',
     'usr/lib/tmpfiles.d/berth.conf': 'file 644',
     'usr/share/man/man1/berth.1.gz': 'file 644',
+    'usr/share/bash-completion/completions/berth': 'file 644',
     'usr/share/man/man5/berth.container.5.gz': 'file 644',
     'usr/share/man/man5/berth.definitions.5.gz': 'file 644',
     'etc/berth/definitions/': 'dir 755',
@@ -172,6 +173,8 @@ test('the installed berth command runs the bundled command line', async (t) => {
   t.notRegex(s.stderr, /Cannot find module|ERR_MODULE_NOT_FOUND/, s.stderr);
   t.regex(s.stderr, /^berth: /);
   t.regex((await execa(berth, ['doctor', '--help'])).stdout, /^Usage: berth doctor/);
+  // What the installed bash completion asks for: candidates from the bundled command line.
+  t.deepEqual((await execa(berth, ['__complete', '1', 'berth', 'chec'])).stdout.split('\n'), ['checkpoint', 'checkpoints']);
 });
 
 test('install.sh lays out the same files as the RPM, man pages uncompressed', async (t) => {
