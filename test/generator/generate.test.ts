@@ -190,3 +190,28 @@ test('the checkpoint service of a user definition asks berth in user scope', (t)
   t.regex(text(false), /^ExecStart=\/usr\/bin\/berth checkpoint web$/m);
   t.regex(text(true), /^ExecStart=\/usr\/bin\/berth checkpoint --user web$/m);
 });
+
+test('berth enable|disable states switch the install links, the checkpoint timer with them; names of no definition mean nothing', (t) => {
+  const defs = [
+    definition('on.container', '[Container]\nImage=img\n[Install]\nWantedBy=multi-user.target\n'),
+    definition('off.container', '[Container]\nImage=img\n[Checkpoint]\nOnCalendar=daily\n[Install]\nWantedBy=multi-user.target\n'),
+    definition('plain.container', '[Container]\nImage=img\n[Checkpoint]\nOnCalendar=daily\n'),
+    definition('vol.volume', '[Volume]\n'),
+  ];
+  const links = (enabled: ReadonlyMap<string, 'enabled' | 'disabled'>, user = false) =>
+    Object.fromEntries(generate(defs, { ...opts, user, enabled }).units.map((u) => [u.fileName, u.symlinks.map((l) => l.path)]));
+  const none = links(new Map());
+  t.deepEqual(none, {
+    'vol-volume.service': [], 'on.service': ['multi-user.target.wants/on.service'],
+    'off.service': ['multi-user.target.wants/off.service'], 'off-checkpoint.timer': ['timers.target.wants/off-checkpoint.timer'], 'off-checkpoint.service': [],
+    'plain.service': [], 'plain-checkpoint.timer': [], 'plain-checkpoint.service': [],
+  });
+  const switched = links(new Map([['off.container', 'disabled'], ['plain.container', 'enabled'], ['vol.volume', 'enabled'], ['gone.container', 'enabled']]));
+  t.deepEqual(switched, {
+    'vol-volume.service': ['multi-user.target.wants/vol-volume.service'], 'on.service': ['multi-user.target.wants/on.service'],
+    'off.service': [], 'off-checkpoint.timer': [], 'off-checkpoint.service': [],
+    'plain.service': ['multi-user.target.wants/plain.service'], 'plain-checkpoint.timer': ['timers.target.wants/plain-checkpoint.timer'], 'plain-checkpoint.service': [],
+  });
+  t.deepEqual(links(new Map([['plain.container', 'enabled']]), true)['plain.service'], ['default.target.wants/plain.service'], 'a user unit is wanted by default.target');
+  t.deepEqual(links(new Map([['on.container', 'enabled']])), none, 'enabling what [Install] enables changes nothing');
+});
