@@ -5,12 +5,13 @@
  * what no lookup reads any more:
  *  - an empty assignment resets a key: the entries of that key before it are dropped (the empty one is kept
  *    only when nothing follows it, since it then says "back to the default");
- *  - a key of the kind's own section that takes one value (a string, a boolean: the key tables' rules)
- *    counts at its last assignment only.
+ *  - a key of the kind's own section that takes one value (a string, a boolean: the key tables' rules),
+ *    or of [Checkpoint] (all but its schedules, OnCalendar= and Cron=), counts at its last assignment only.
  * Every other repeated key (list keys such as PublishPort=, and the [Unit], [Service], [Install] keys that
  * systemd reads) is kept at each assignment, in order, as systemd appends them.
  */
 import type { Definition } from '../compile/definition.js';
+import { CHECKPOINT_KEYS } from '../compile/checkpoint-settings.js';
 import { kindSpec } from '../compile/kinds.js';
 
 export interface EffectiveEntry {
@@ -26,10 +27,12 @@ export interface EffectiveSection {
 }
 
 const SINGLE_VALUED = new Set(['string', 'bool', 'if-true']);
+const CHECKPOINT_LISTS = new Set(['OnCalendar', 'Cron']);
 
 export function effectiveDefinition(def: Definition): EffectiveSection[] {
   const spec = kindSpec(def);
   const single = (section: string, key: string): boolean => {
+    if (section === 'Checkpoint') return CHECKPOINT_KEYS.has(key) && !CHECKPOINT_LISTS.has(key);
     if (section !== spec.section) return false;
     const rule = Object.hasOwn(spec.keys, key) ? spec.keys[key]!.rule : undefined;
     return rule !== undefined && SINGLE_VALUED.has(rule.kind);

@@ -36,3 +36,9 @@ test('drop-ins merge as berth reads them: list keys append, an empty assignment 
   const back = UnitFile.parse(text, 'x').unit;
   t.deepEqual(back.entries('Container').map((e) => `${e.key}=${e.value}`), sections[0]!.entries.map((e) => `${e.key}=${e.value}`));
 });
+
+test('[Checkpoint] keys count at their last assignment, but its schedules add up', (t) => {
+  const def = merged('[Container]\nImage=a\n[Checkpoint]\nKeep=3\nOnCalendar=daily\n', { '/d/x.conf': '[Checkpoint]\nKeep=5\nCron=0 * * * *\nOnCalendar=weekly\n' });
+  const checkpoint = effectiveDefinition(def).find((s) => s.name === 'Checkpoint')!;
+  t.deepEqual(checkpoint.entries.map((e) => `${e.key}=${e.value}`), ['OnCalendar=daily', 'Keep=5', 'Cron=0 * * * *', 'OnCalendar=weekly']);
+});
