@@ -18,7 +18,7 @@
  * and writable by no one else (checkpoint/trust-rule.ts): otherwise it is ignored with a warning, and
  * every definition is as its [Install] section says.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { distrust } from '../checkpoint/trust-rule.js';
@@ -67,15 +67,18 @@ export interface EnabledReading {
   readonly warning?: string;
 }
 
-/** Why the folder cannot be trusted, or undefined; a folder that does not exist is no problem (ENOENT). */
+/**
+ * Why the folder cannot be trusted, or undefined: the folder symlinks resolved (a link in a trusted folder
+ * is as good as its target), then it and each folder above it. A folder that does not exist throws ENOENT.
+ */
 function distrustFolder(dir: string, euid: number): string | undefined {
-  let first = true;
-  for (let p = dir; ; p = dirname(p)) {
+  const real = realpathSync(dir);
+  const named = real === dir ? dir : `${dir} (${real})`;
+  for (let p = real, first = true; ; p = dirname(p), first = false) {
     const st = lstatSync(p);
-    if (first && !st.isDirectory()) return `${dir} is not a folder${st.isSymbolicLink() ? ' (a symlink)' : ''}`;
-    const why = distrust(first ? `the state folder ${dir}` : `${p}, above the state folder ${dir}`, st, { ancestor: !first, euid });
+    if (first && !st.isDirectory()) return `${named} is not a folder`;
+    const why = distrust(first ? `the state folder ${named}` : `${p}, above the state folder ${named}`, st, { ancestor: !first, euid });
     if (why) return why;
-    first = false;
     if (dirname(p) === p) return undefined;
   }
 }

@@ -44,7 +44,7 @@ test('reading: a folder that does not exist is no state and no warning; only reg
   t.deepEqual([...r.states], [['web.container', 'enabled']]);
 });
 
-test('a state folder that others can write to, or a symlink, is ignored with a warning', (t) => {
+test('a state folder that others can write to, or below one that is, is ignored with a warning; a link to a trusted one is followed', (t) => {
   const dir = folder(['web.container.disabled']);
   chmodSync(dir, 0o775);
   const r = readEnabledState(dir);
@@ -54,10 +54,13 @@ test('a state folder that others can write to, or a symlink, is ignored with a w
   t.deepEqual([...readEnabledState(dir).states], [['web.container', 'disabled']]);
   const link = join(dir, '..', 'link');
   symlinkSync(dir, link);
-  t.regex(readEnabledState(link).warning ?? '', /is not a folder \(a symlink\)/);
+  t.deepEqual([...readEnabledState(link).states], [['web.container', 'disabled']]);
   chmodSync(join(dir, '..'), 0o777);
   t.regex(readEnabledState(dir).warning ?? '', /above the state folder .* can be written by anyone/);
+  t.regex(readEnabledState(link).warning ?? '', /above the state folder .*link \(.*enabled\) can be written by anyone/);
   chmodSync(join(dir, '..'), 0o755);
+  writeFileSync(join(dir, '..', 'file'), '');
+  t.regex(readEnabledState(join(dir, '..', 'file')).warning ?? '', /is not a folder/);
 });
 
 test('in system scope the folder must be root\'s: one of another user is ignored', (t) => {
