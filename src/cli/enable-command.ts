@@ -24,6 +24,8 @@ export interface EnableFlags {
 /** What --now and the reload need of systemd (SystemdManager has it; tests give a fake). */
 export interface UnitManager {
   reload(): Promise<void>;
+  /** loaded, not-found, bad-setting … (LoadUnit). */
+  loadState(unit: string): Promise<string>;
   startUnit(unit: string): Promise<string>;
   stopUnit(unit: string): Promise<string>;
   close(): Promise<void>;
@@ -107,6 +109,10 @@ export async function runEnable(name: string, state: EnabledState, flags: Enable
     manager = await io.connect({ user, ...(flags.address ? { address: flags.address } : {}) });
     await manager.reload();
     reloaded = true;
+    if (state === 'enabled') {
+      const load = await manager.loadState(unit);
+      if (load !== 'loaded') io.err(`berth: warning: systemd has no unit ${unit} to start (load state ${load}): the generator made none from ${def.fileName}; \`berth print ${def.fileName} --unit\` says why\n`);
+    }
     if (flags.now) {
       const action = state === 'enabled' ? 'start' : 'stop';
       const result = action === 'start' ? await manager.startUnit(unit) : await manager.stopUnit(unit);

@@ -18,12 +18,13 @@ function setup() {
 }
 
 /** A manager that records the calls; `fail` makes a job end with that result, `unreachable` the connection fail. */
-function fake(opts: { result?: string; unreachable?: boolean } = {}) {
+function fake(opts: { result?: string; unreachable?: boolean; load?: string } = {}) {
   const calls: string[] = [];
   let out = '';
   let err = '';
   const manager: UnitManager = {
     reload: async () => void calls.push('reload'),
+    loadState: async () => opts.load ?? 'loaded',
     startUnit: async (u) => (calls.push(`start ${u}`), opts.result ?? 'done'),
     stopUnit: async (u) => (calls.push(`stop ${u}`), opts.result ?? 'done'),
     close: async () => void calls.push('close'),
@@ -101,4 +102,11 @@ test('an unknown name, a template without DefaultInstance=, and an untrusted sta
   mkdirSync(dir);
   chmodSync(dir, 0o777);
   await t.throwsAsync(runEnable('web', 'enabled', {}, env, fake().io), { instanceOf: InstallError, message: /can be written by anyone/ });
+});
+
+test('enable warns when systemd has no unit of that name after the reload (the generator refused the definition)', async (t) => {
+  const { env } = setup();
+  const f = fake({ load: 'not-found' });
+  t.is(await runEnable('web', 'enabled', {}, env, f.io), 0);
+  t.regex(f.err(), /warning: systemd has no unit web\.service to start \(load state not-found\): the generator made none from web\.container; `berth print web\.container --unit` says why/);
 });

@@ -113,3 +113,13 @@ test.serial('an unknown name is refused with exit status 2, and the state folder
   t.regex(r.stderr, /no definition named nope/);
   t.is((await host.run(['/bin/ls', '/etc/berth/enabled'])).stdout, 'off.container.disabled\non.container.enabled\n');
 });
+
+test.serial('enabling a definition the generator refuses saves the state and warns that systemd has no unit for it', async (t) => {
+  await host.writeFile(`${DEFS}/broken.container`, '[Container]\nImage=localhost/busybox:latest\nNope=1\n');
+  const r = await runBerth('enable', 'broken');
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stderr, /warning: systemd has no unit broken\.service to start \(load state not-found\)/);
+  const now = await runBerth('enable', '--now', 'broken');
+  t.is(now.exitCode, 1);
+  t.regex(now.stderr, /broken\.service could not be started/);
+});
