@@ -66,6 +66,8 @@ install -d -m 0700 "$(d "$LOCALSTATEDIR")/lib/berth/checkpoints"
 # The definition folders berth reads (berth.definitions(5)); packages put theirs in DATADIR.
 install -d -m 0755 "$(d "$SYSCONFDIR")/berth" "$(d "$SYSCONFDIR")/berth/definitions" "$(d "$SYSCONFDIR")/berth/definitions/users"
 install -d -m 0755 "$(d "$DATADIR")/berth" "$(d "$DATADIR")/berth/definitions"
+# berth enable|disable's state, read by the generator (root's alone, or it is ignored).
+install -d -m 0755 "$(d "$SYSCONFDIR")/berth/enabled"
 
 # bash completion (loaded by bash-completion when berth is first completed).
 mkdir -p "$(d "$COMPLETIONDIR")"

@@ -143,6 +143,37 @@ export function program(): Command {
       process.exitCode = await runStatus(names, opts);
     });
 
+  for (const [verb, state, what] of [['enable', 'enabled', 'start it now'], ['disable', 'disabled', 'stop it now']] as const) {
+    cli
+      .command(verb)
+      .description(`${verb === 'enable' ? 'start' : 'do not start'} a definition's unit at boot: kept in /etc/berth/enabled (~/.config/berth/enabled), which the generator reads to write its [Install] links${verb === 'enable' ? ' (WantedBy= multi-user.target, or default.target, when [Install] names none)' : ''}; systemd is reloaded`)
+      .argument('<name>', 'the definition: its file name (web.container), its unit (web), or its name without suffix')
+      .option('--now', `also ${what} (and wait for the job)`)
+      .option('--user', "the user manager's definition (~/.config/berth/enabled)")
+      .option('--json', 'print the outcome as JSON')
+      .option('--address <address>', 'a D-Bus address to use instead of the system (or user) bus')
+      .addHelpText('after', '\nExit status: 0 when the state is saved (and, with --now, the job done); 1 when not; 2 for an unknown NAME.')
+      .action(async (name: string, opts) => {
+        const { runEnable } = await import('./enable-command.js');
+        process.exitCode = await runEnable(name, state, opts);
+      });
+  }
+
+  cli
+    .command('print')
+    .description("print a definition and its drop-ins as written; --effective: merged as berth reads it, each line after its FILE:LINE; --unit: the units berth generates from it")
+    .argument('<name>', 'the definition: its file name (web.container), its unit (web), or its name without suffix')
+    .option('--effective', 'the definition with its drop-ins merged, each key after a # FILE:LINE comment')
+    .option('--unit', 'the units generated from it, as generate --dryrun prints them')
+    .option('--user', "the user manager's definition")
+    .option('--json', 'machine-readable output')
+    .option('--podman-version <x.y>', 'with --unit: the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
+    .addHelpText('after', '\nExit status: 0; 1 when a file cannot be read or (--unit) the definition is refused; 2 for an unknown NAME.')
+    .action(async (name: string, opts) => {
+      const { runPrint } = await import('./print-command.js');
+      process.exitCode = await runPrint(name, opts);
+    });
+
   cli
     .command('agent')
     .description('serve io.berth.Manager1 on D-Bus: container state relayed from systemd, checkpoints and restores on request')

@@ -14,6 +14,7 @@ import type { Version } from '../compile/version.js';
 import type { Entry } from '../unit/syntax.js';
 import { entryError, type UnitFile } from '../unit/unit-file.js';
 import { checkUnitName } from '../unit/unit-name.js';
+import { defaultTarget, type EnabledState } from './enabled.js';
 import { installSymlinks, type Symlink } from './install.js';
 
 export interface GeneratedUnit {
@@ -46,6 +47,8 @@ export interface GenerateOptions {
   readonly emit?: (unit: GeneratedUnit) => void;
   /** Quadlet's folders, when berth reads them (quadlet-folders.ts): a [Checkpoint] section is refused there. */
   readonly quadletFolders?: readonly string[];
+  /** `berth enable|disable` states by definition file name (generator/enabled.ts); none: [Install] decides. */
+  readonly enabled?: ReadonlyMap<string, EnabledState>;
 }
 
 /** [Unit] keys by which a unit cannot start without another. */
@@ -105,12 +108,12 @@ function checkpointInQuadletFolder(def: Definition, folders: readonly string[]):
 }
 
 /** Compiles one definition into the text and links of each of its units. Never throws. */
-function build(def: Definition, ctx: CompileContext, header: readonly string[], owner: ReadonlyMap<string, string>, quadletFolders: readonly string[] = []): Outcome {
+function build(def: Definition, ctx: CompileContext, header: readonly string[], owner: ReadonlyMap<string, string>, opts: Pick<GenerateOptions, 'quadletFolders' | 'enabled'> = {}): Outcome {
   const units: GeneratedUnit[] = [];
   const warnings: DefinitionError[] = [];
   const refused = (errors: DefinitionError[]): Outcome => ({ def, units: [], errors, warnings, needs: [] });
   try {
-    const foreign = checkpointInQuadletFolder(def, quadletFolders);
+    const foreign = checkpointInQuadletFolder(def, opts.quadletFolders ?? []);
     if (foreign) return refused([foreign]);
     const compiled = compileDefinition(def, ctx);
     for (const w of compiled.warnings) warnings.push(w);
@@ -122,7 +125,8 @@ function build(def: Definition, ctx: CompileContext, header: readonly string[], 
       if (bad) return refused([bad]);
     }
     const text = (unit: UnitFile): string => unit.toString(header);
-    const install = installSymlinks(main.unit, main.fileName);
+    const state = opts.enabled?.get(def.fileName);
+    const install = installSymlinks(main.unit, main.fileName, state && { state, defaultTarget: defaultTarget(ctx.user) });
     for (const w of install.warnings) warnings.push(w);
     units.push({ fileName: main.fileName, text: text(main.unit), symlinks: install.links, source: def.unit.path });
     // A definition's extra units (its checkpoint timer) are enabled when its own unit is: by WantedBy= and
@@ -217,12 +221,12 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
 
   const sorted = [...definitions].sort((a, b) => kindSpec(a).order - kindSpec(b).order);
   const order = new Map(sorted.map((d, i) => [d.fileName, i]));
-  for (const def of sorted) if (def.kind !== 'pod') settle(build(def, ctx, header, owner, opts.quadletFolders));
+  for (const def of sorted) if (def.kind !== 'pod') settle(build(def, ctx, header, owner, opts));
 
   // Left: the pods, built now that their members' fate is known, what waits for them, and definitions
   // that need each other. Refuse what needs a refused definition until nothing more is; pods are rebuilt
   // each round, as more of their members may have been refused.
-  const pods = () => sorted.filter((d) => d.kind === 'pod' && !refused.has(d.fileName)).map((d) => build(d, ctx, header, owner, opts.quadletFolders));
+  const pods = () => sorted.filter((d) => d.kind === 'pod' && !refused.has(d.fileName)).map((d) => build(d, ctx, header, owner, opts));
   let left = [...pods(), ...[...waiting.values()].flat()].sort((a, b) => order.get(a.def.fileName)! - order.get(b.def.fileName)!);
   waiting.clear();
   for (let grew = true; grew; ) {
@@ -234,7 +238,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
       grew = true;
     }
     left = left.filter((o) => !refused.has(o.def.fileName));
-    if (grew) left = left.map((o) => (o.def.kind === 'pod' ? build(o.def, ctx, header, owner, opts.quadletFolders) : o));
+    if (grew) left = left.map((o) => (o.def.kind === 'pod' ? build(o.def, ctx, header, owner, opts) : o));
   }
   for (const o of left) accept(o);
   return { units, errors, warnings };

@@ -4,11 +4,14 @@
  * UpheldBy= → X.upholds/, Alias= → another name). Specifiers that name the unit (%n, %N, %p, %i …) are
  * resolved as `systemctl enable` resolves them. Every name must then be a valid unit name (no `/`, a known
  * suffix); one that is not is skipped with a warning at its line, so a link never leaves the folder.
+ * `berth enable|disable` (generator/enabled.ts) switches them: disabled makes none, enabled adds a
+ * WantedBy= of the default target when [Install] names no unit that wants, requires or upholds it.
  */
 import { resolveUnitSpecifiers } from '../compile/context.js';
 import type { DefinitionError } from '../errors.js';
 import type { UnitFile } from '../unit/unit-file.js';
 import { checkUnitName } from '../unit/unit-name.js';
+import type { EnabledState } from './enabled.js';
 
 export interface Symlink {
   /** Relative to the output folder: NAME, or DIR/NAME for a dependency link (e.g. multi-user.target.wants/web.service). */
@@ -28,8 +31,15 @@ const DEPENDENT = [
   ['UpheldBy', 'upholds'],
 ] as const;
 
-/** The links that enable `fileName` (a valid unit name) as its [Install] section asks. */
-export function installSymlinks(service: UnitFile, fileName: string): Install {
+/** How `berth enable|disable` switched the unit; none: as its [Install] section says. */
+export interface InstallSwitch {
+  readonly state?: EnabledState;
+  /** What an enabled unit is wanted by when [Install] names nothing (multi-user.target, default.target). */
+  readonly defaultTarget: string;
+}
+
+/** The links that enable `fileName` (a valid unit name) as its [Install] section asks, or as `enabled` switches it. */
+export function installSymlinks(service: UnitFile, fileName: string, enabled?: InstallSwitch): Install {
   const links: Symlink[] = [];
   const warnings: DefinitionError[] = [];
   const named = checkUnitName(fileName);
@@ -70,6 +80,10 @@ export function installSymlinks(service: UnitFile, fileName: string): Install {
     for (const [key, suffix] of DEPENDENT) {
       for (const target of valid(key, unitName, installed)) links.push({ path: `${target}.${suffix}/${installed}`, target: `../${fileName}` });
     }
+    if (enabled?.state === 'enabled' && !links.some((l) => l.path.includes('/'))) {
+      links.push({ path: `${enabled.defaultTarget}.wants/${installed}`, target: `../${fileName}` });
+    }
   }
+  if (enabled?.state === 'disabled') return { links: [], warnings };
   return { links, warnings };
 }

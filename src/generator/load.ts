@@ -24,6 +24,8 @@ export interface LoadResult {
   readonly errors: DefinitionError[];
   /** Files and folders that were skipped but are no definition's fault (a FIFO, an unreadable folder). */
   readonly warnings: DefinitionError[];
+  /** The drop-ins merged into each definition that has any, by file name, in the order they were merged. */
+  readonly dropins: Map<string, string[]>;
 }
 
 const at = (file: string, detail: string): DefinitionError => new DefinitionError({ file, line: 0 }, detail);
@@ -182,7 +184,7 @@ function parseFile(path: string, r: Reading, listedAsFile = false): UnitFile | u
 }
 
 /** Merges the definition's drop-ins; false when one of them could not be read, which refuses the definition. */
-function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading): boolean {
+function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading, merged: Map<string, string[]>): boolean {
   const chosen = new Map<string, string>();
   if (tree.dropinFolders.size === 0) return true;
   for (const name of dropinDirNames(fileName)) {
@@ -197,7 +199,12 @@ function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading):
   for (const conf of [...chosen.keys()].sort()) {
     const before = r.warnings.length;
     const dropin = parseFile(chosen.get(conf)!, r);
-    if (dropin) unit.merge(dropin);
+    if (dropin) {
+      unit.merge(dropin);
+      const list = merged.get(fileName);
+      if (list) list.push(dropin.path);
+      else merged.set(fileName, [dropin.path]);
+    }
     else if (r.warnings.length === before) ok = false;
   }
   return ok;
@@ -208,6 +215,7 @@ export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
   const seen = new Set<string>();
   const definitions: Definition[] = [];
   const r: Reading = { errors: [], warnings: tree.warnings };
+  const dropins = new Map<string, string[]>();
   for (const dir of tree.dirs) {
     for (const entry of tree.entries.get(dir)!) {
       const fileName = entry.name;
@@ -219,11 +227,11 @@ export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
         // As Quadlet does, a file that cannot be read leaves its name free for a later folder.
         if (!unit) continue;
         seen.add(fileName);
-        if (mergeDropins(unit, fileName, tree, r)) definitions.push({ fileName, kind, unit });
+        if (mergeDropins(unit, fileName, tree, r, dropins)) definitions.push({ fileName, kind, unit });
       } catch (err) {
         r.errors.push(at(path, `berth failed to read it (${(err as Error).message}); this is a bug in berth`));
       }
     }
   }
-  return { definitions, errors: r.errors, warnings: r.warnings };
+  return { definitions, errors: r.errors, warnings: r.warnings, dropins };
 }

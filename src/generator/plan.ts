@@ -7,7 +7,8 @@ import { calendarExpressions } from '../compile/checkpoint-settings.js';
 import { calendarValidator } from '../engine/calendar.js';
 import { podmanPath, targetVersion, type TargetVersion } from '../engine/podman-version.js';
 import { versionCacheDir } from '../engine/version-cache.js';
-import type { DefinitionError } from '../errors.js';
+import { DefinitionError } from '../errors.js';
+import { enabledDir, readEnabledState } from './enabled.js';
 import { generate, type GeneratedUnit, type GenerateResult } from './generate.js';
 import { loadDefinitions, type LoadResult } from './load.js';
 
@@ -41,6 +42,8 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const asked = targetVersion(opts.podmanVersion, opts.env, { signal: abort.signal, cacheDir: versionCacheDir(opts.user, opts.env) });
   asked.catch(() => undefined);
   const loaded = loadDefinitions(searchDirs);
+  const dir = enabledDir(opts.user, opts.env);
+  const enabled = readEnabledState(dir);
   const limit = setTimeout(() => abort.abort(), VERSION_QUERY_MS);
   const target = await asked.finally(() => clearTimeout(limit));
   const result = generate(loaded.definitions, {
@@ -50,11 +53,12 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
     ...(opts.berth ? { berth: opts.berth } : {}),
     ...(opts.emit ? { emit: opts.emit } : {}),
     ...(opts.quadletFolders ? { quadletFolders: opts.quadletFolders } : {}),
+    enabled: enabled.states,
     validateCalendar: calendarValidator(loaded.definitions.flatMap((d) => calendarExpressions(d.unit))),
   });
   return {
     target, loaded, result,
     errors: [...loaded.errors, ...result.errors],
-    warnings: [...loaded.warnings, ...result.warnings],
+    warnings: [...loaded.warnings, ...(enabled.warning ? [new DefinitionError({ file: dir, line: 0 }, enabled.warning)] : []), ...result.warnings],
   };
 }

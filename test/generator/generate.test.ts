@@ -206,3 +206,28 @@ test("a [Checkpoint] section in Quadlet's folders is refused (podman's own Quadl
   t.is(result.errors.length, 1);
   t.regex(result.errors[0]!.message, /^\/etc\/containers\/systemd\/web\.container:4: a \[Checkpoint\] section is read only in berth's own folders .* move this file to \/etc\/berth\/definitions$/);
 });
+
+test('berth enable|disable states switch the install links, the checkpoint timer with them; names of no definition mean nothing', (t) => {
+  const defs = [
+    definition('on.container', '[Container]\nImage=img\n[Install]\nWantedBy=multi-user.target\n'),
+    definition('off.container', '[Container]\nImage=img\n[Checkpoint]\nOnCalendar=daily\n[Install]\nWantedBy=multi-user.target\n'),
+    definition('plain.container', '[Container]\nImage=img\n[Checkpoint]\nOnCalendar=daily\n'),
+    definition('vol.volume', '[Volume]\n'),
+  ];
+  const links = (enabled: ReadonlyMap<string, 'enabled' | 'disabled'>, user = false) =>
+    Object.fromEntries(generate(defs, { ...opts, user, enabled }).units.map((u) => [u.fileName, u.symlinks.map((l) => l.path)]));
+  const none = links(new Map());
+  t.deepEqual(none, {
+    'vol-volume.service': [], 'on.service': ['multi-user.target.wants/on.service'],
+    'off.service': ['multi-user.target.wants/off.service'], 'off-checkpoint.timer': ['timers.target.wants/off-checkpoint.timer'], 'off-checkpoint.service': [],
+    'plain.service': [], 'plain-checkpoint.timer': [], 'plain-checkpoint.service': [],
+  });
+  const switched = links(new Map([['off.container', 'disabled'], ['plain.container', 'enabled'], ['vol.volume', 'enabled'], ['gone.container', 'enabled']]));
+  t.deepEqual(switched, {
+    'vol-volume.service': ['multi-user.target.wants/vol-volume.service'], 'on.service': ['multi-user.target.wants/on.service'],
+    'off.service': [], 'off-checkpoint.timer': [], 'off-checkpoint.service': [],
+    'plain.service': ['multi-user.target.wants/plain.service'], 'plain-checkpoint.timer': ['timers.target.wants/plain-checkpoint.timer'], 'plain-checkpoint.service': [],
+  });
+  t.deepEqual(links(new Map([['plain.container', 'enabled']]), true)['plain.service'], ['default.target.wants/plain.service'], 'a user unit is wanted by default.target');
+  t.deepEqual(links(new Map([['on.container', 'enabled']])), none, 'enabling what [Install] enables changes nothing');
+});

@@ -51,3 +51,19 @@ test('specifiers that name the unit are resolved in install names, as systemctl 
     { path: 'for-one.target.wants/web@one.service', target: '../web@.service' },
   ]);
 });
+
+test('enable adds a WantedBy= of the default target only when [Install] names no unit that wants, requires or upholds it; disable makes no link', (t) => {
+  const enabled = { state: 'enabled', defaultTarget: 'multi-user.target' } as const;
+  t.deepEqual(installSymlinks(unit('[Container]\nImage=img\n'), 'web.service', enabled).links, [{ path: 'multi-user.target.wants/web.service', target: '../web.service' }]);
+  t.deepEqual(installSymlinks(unit('[Install]\nAlias=w.service\n'), 'web.service', { state: 'enabled', defaultTarget: 'default.target' }).links, [
+    { path: 'w.service', target: 'web.service' },
+    { path: 'default.target.wants/web.service', target: '../web.service' },
+  ]);
+  t.deepEqual(installSymlinks(unit('[Install]\nRequiredBy=a.target\n'), 'web.service', enabled).links, [{ path: 'a.target.requires/web.service', target: '../web.service' }]);
+  t.deepEqual(installSymlinks(unit('[Install]\nWantedBy=x.target\nDefaultInstance=one\n'), 'web@.service', enabled).links, [{ path: 'x.target.wants/web@one.service', target: '../web@.service' }]);
+  t.deepEqual(installSymlinks(unit('[Install]\nDefaultInstance=one\n'), 'web@.service', enabled).links, [{ path: 'multi-user.target.wants/web@one.service', target: '../web@.service' }]);
+  t.deepEqual(installSymlinks(unit('[Container]\n'), 'web@.service', enabled).links, [], 'a template without DefaultInstance= has nothing to install');
+  const disabled = installSymlinks(unit('[Install]\nWantedBy=multi-user.target\nAlias=w.service\nWantedBy=../bad\n'), 'web.service', { state: 'disabled', defaultTarget: 'multi-user.target' });
+  t.deepEqual(disabled.links, []);
+  t.is(disabled.warnings.length, 1, 'the definition is still checked');
+});

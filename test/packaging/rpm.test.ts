@@ -119,6 +119,7 @@ test('the payload installs the command, generators, agent, D-Bus files, tmpfiles
     'usr/share/man/man5/berth.definitions.5.gz': 'file 644',
     'etc/berth/definitions/': 'dir 755',
     'etc/berth/definitions/users/': 'dir 755',
+    'etc/berth/enabled/': 'dir 755',
     'usr/share/berth/definitions/': 'dir 755',
     'var/lib/berth/checkpoints/': 'dir 700',
     'usr/share/licenses/berth/LICENSE': 'file 644',
