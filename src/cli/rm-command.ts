@@ -4,7 +4,7 @@
  * folder, under the scope's definitions lock, reloads systemd, and checks that none of its units is left.
  * Its checkpoint archives stay unless --remove-checkpoints. Exit status: 0 removed, 1 refused or failed, 2 usage.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CheckpointLock } from '../checkpoint/lock.js';
@@ -12,7 +12,8 @@ import { fsyncDir, removeFile } from '../checkpoint/durable.js';
 import { isCode } from '../checkpoint/process.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { lockDir } from '../checkpoint/take.js';
-import { serviceNameOf } from '../compile/kinds.js';
+import { baseName } from '../compile/definition.js';
+import { KINDS, kindOf, serviceNameOf } from '../compile/kinds.js';
 import { containerEntry } from '../containers/inventory.js';
 import { InstallError, UsageError } from '../errors.js';
 import { expandDirs } from '../generator/load.js';
@@ -57,12 +58,22 @@ export async function runRm(name: string, flags: RmFlags, deps: RmDeps = {}): Pr
     const main = `${serviceNameOf(d)}.service`;
     return { fileName: d.fileName, path: d.unit.path, units: [main, ...made.filter((u) => u !== main)] };
   });
+  // A definition that does not even parse is not loaded, but is there to remove (with the unit it would make).
+  const folders = expandDirs(search);
+  for (const folder of folders) {
+    for (const f of readdirSync(folder)) {
+      const kind = kindOf(f);
+      if (kind && !defined.some((d) => d.fileName === f) && statSync(join(folder, f), { throwIfNoEntry: false })?.isFile()) {
+        defined.push({ fileName: f, path: join(folder, f), units: [`${baseName(f)}${KINDS[kind].serviceSuffix}.service`] });
+      }
+    }
+  }
   const def = resolveName(name, defined);
-  const others = expandDirs(search).map((d) => join(d, def.fileName)).filter((f) => f !== def.path && existsSync(f));
+  const others = folders.map((d) => join(d, def.fileName)).filter((f) => f !== def.path && existsSync(f));
   const adminDir = definitionsDir(user, env);
   checkRemovable(def, adminDir, others);
-  const definition = p.loaded.definitions.find((d) => d.unit.path === def.path)!;
-  const entry = definition.kind === 'container' ? containerEntry(definition) : undefined;
+  const definition = p.loaded.definitions.find((d) => d.unit.path === def.path);
+  const entry = definition?.kind === 'container' ? containerEntry(definition) : undefined;
 
   const report = {
     ok: false, definition: def.path, removed: [] as string[], stopped: [] as string[], reloaded: false,

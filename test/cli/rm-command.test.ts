@@ -88,3 +88,11 @@ test('a unit still loaded after the reload is a failure', async (t) => {
   t.is(await runRm('web', {}, s.deps), 1);
   t.regex(s.err.join(''), /was removed and systemd reloaded, but web\.service is still loaded/);
 });
+
+test('a definition that does not parse can be removed too', async (t) => {
+  const s = setup();
+  writeFileSync(join(s.admin, 'broken.container'), '[Container]\nPublishPort 80\n');
+  t.is(await runRm('broken', { json: true }, s.deps), 0, s.err.join(''));
+  t.false(existsSync(join(s.admin, 'broken.container')));
+  t.deepEqual(JSON.parse(s.out.join('')).units, [{ unit: 'broken.service', loadState: 'not-found' }]);
+});
