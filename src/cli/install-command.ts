@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { formatProblem, InstallError } from '../errors.js';
 import { definitionsDir, searchPaths } from '../generator/search-paths.js';
-import { checkInstall, writeItems, type Written } from '../install/install.js';
+import { checkInstall, taken, writeItems, type Written } from '../install/install.js';
 import { acquireDefinitionsLock, definitionsLockDir } from '../install/lock.js';
 import { resolveSources } from '../install/sources.js';
 import { connectUnits, type Units, type UnitState } from '../install/units.js';
@@ -57,6 +57,14 @@ export async function runInstall(paths: string[], flags: InstallFlags, deps: Ins
 
   const lock = await acquireDefinitionsLock(deps.lockDir ?? definitionsLockDir(user, env));
   try {
+    // A taken name refuses before anything is checked (writeItems checks again, as it writes).
+    const t = flags.replace ? [] : await taken(items, dir);
+    if (t.length > 0) {
+      report.error = `${t.join(', ')} already exist${t.length === 1 ? 's' : ''}: nothing was written; give --replace to replace ${t.length === 1 ? 'it' : 'them'}`;
+      if (!flags.json) throw new InstallError(report.error);
+      err(`berth: ${report.error}\n`);
+      return finish(1);
+    }
     const check = await checkInstall(items, { user, env, dir, searchDirs: searchPaths(user, env), ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}) });
     if (check.targetWarning) err(`berth: ${check.targetWarning}\n`);
     for (const w of check.warnings) err(`${formatProblem(w, 'compiler')}\n`);

@@ -46,11 +46,21 @@ export async function runRm(name: string, flags: RmFlags, deps: RmDeps = {}): Pr
   const env = deps.env ?? process.env;
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
   const err = deps.err ?? ((s: string) => void process.stderr.write(s));
+
+  // Held from the look at the definitions to the reload: an install of the same name waits.
+  const lock = await acquireDefinitionsLock(deps.lockDir ?? definitionsLockDir(flags.user ?? false, env));
+  try {
+    return await removeLocked(name, flags, deps, env, out, err);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function removeLocked(name: string, flags: RmFlags, deps: RmDeps, env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const user = flags.user ?? false;
   const log = (line: string): void => {
     if (!flags.json) out(`${line}\n`);
   };
-
   const search = searchPaths(user, env);
   const p = await plan(search, { user, env, ...(flags.podmanVersion ? { podmanVersion: flags.podmanVersion } : {}) });
   const defined: DefinedUnit[] = p.loaded.definitions.map((d) => {
@@ -91,7 +101,6 @@ export async function runRm(name: string, flags: RmFlags, deps: RmDeps = {}): Pr
     return finish(1);
   };
 
-  const lock = await acquireDefinitionsLock(deps.lockDir ?? definitionsLockDir(user, env));
   let units: Units | undefined;
   let checkpointLock: CheckpointLock | undefined;
   try {
@@ -137,7 +146,6 @@ export async function runRm(name: string, flags: RmFlags, deps: RmDeps = {}): Pr
   } finally {
     await checkpointLock?.release().catch(() => undefined);
     await units?.close().catch(() => undefined);
-    await lock.release();
   }
 }
 
