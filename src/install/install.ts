@@ -124,11 +124,13 @@ export async function writeItems(items: readonly InstallItem[], dir: string, rep
       done.push({ path, previous });
     }
   } catch (x) {
+    const code = (x as NodeJS.ErrnoException).code;
+    const failure = code && !(x instanceof InstallError) ? new InstallError(`cannot write into ${dir}: ${(x as Error).message}; nothing was written`, { cause: x }) : x;
     for (const d of done.reverse()) {
       if (d.previous === undefined) await removeFile(d.path).catch(() => undefined);
       else await installDefinition(dirname(d.path), { fileName: d.path.slice(dirname(d.path).length + 1), text: d.previous, warnings: [] }, true).catch(() => undefined);
     }
-    throw x;
+    throw failure;
   }
   return done.map((d) => ({ path: d.path, replaced: d.previous !== undefined }));
 }

@@ -26,6 +26,10 @@ export async function acquireDefinitionsLock(dir: string, waitMs = DEFAULT_WAIT_
     try {
       return await CheckpointLock.acquire(dir, LOCK_NAME);
     } catch (x) {
+      const code = (x as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new InstallError(`cannot take the definitions lock in ${dir} (${code}): the system's definitions need root (--user for your own); nothing was done`, { cause: x });
+      }
       if (!(x instanceof CheckpointError && x.code === 'locked')) throw x;
       if (Date.now() >= until) throw new InstallError(`another berth install or rm held ${join(dir, `${LOCK_NAME}.lock`)} for ${waitMs} ms (${x.message.replace(/^.*\((pid \d+)\)$/, '$1')}); nothing was done`);
       await new Promise((r) => setTimeout(r, pause + Math.random() * pause));

@@ -100,6 +100,26 @@ test.serial('system scope: install, start, refuse a broken definition (or --forc
   t.is((await sh(host, 'berth rm --stop web.network')).exitCode, 0);
   t.is(await show(host, 'web-network.service'), 'not-found inactive');
   t.is((await sh(host, `ls -A ${DEFS}`)).stdout.trim(), '');
+
+  // Installs at once take turns: the same name with --replace ends as one of them whole, two names both land.
+  const big = (c: string) => `[Container]\nImage=localhost/busybox:latest\nExec=sleep 1000\n${`# ${c.repeat(1000)}\n`.repeat(300)}`;
+  for (const c of ['a', 'b']) {
+    await host.writeFile(`${SRC}/${c}/same.container`, big(c));
+    await host.writeFile(`${SRC}/${c}/only-${c}.container`, big(c));
+  }
+  const together = await sh(host, `pids=; for i in 1 2 3; do for c in a b; do berth install --replace ${SRC}/$c/same.container >/dev/null & pids="$pids $!"; done; done; for c in a b; do berth install ${SRC}/$c/only-$c.container >/dev/null & pids="$pids $!"; done; fail=0; for p in $pids; do wait $p || fail=1; done; exit $fail`);
+  t.is(together.exitCode, 0, together.stderr);
+  t.true([big('a'), big('b')].includes(await host.readFile(`${DEFS}/same.container`)));
+  t.is(await host.readFile(`${DEFS}/only-a.container`), big('a'));
+  t.is(await host.readFile(`${DEFS}/only-b.container`), big('b'));
+  t.is(await show(host, 'only-b.service'), 'loaded inactive');
+
+  // --remove-checkpoints takes the archives with the definition.
+  t.is((await sh(host, `berth install ${SRC}/web/web.container ${SRC}/web/web.network`)).exitCode, 0);
+  const all = await sh(host, 'berth rm --remove-checkpoints --json web');
+  t.is(all.exitCode, 0, all.stderr);
+  t.false(JSON.parse(all.stdout).checkpoints.kept);
+  t.is((await sh(host, `test -e ${STORE}/web`)).exitCode, 1);
 });
 
 test.serial("user scope: root's user manager on its session bus: install, start, rm --stop", async (t) => {
