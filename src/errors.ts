@@ -48,7 +48,10 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** A definition `berth import --install` may not write: one of that name is there, and --replace was not given. */
+/**
+ * A definition `berth import --install` or `berth install` may not write (one of that name is there, and
+ * --replace was not given; it has problems; the folder cannot be written), or one `berth rm` may not remove.
+ */
 export class InstallError extends Error {
   override readonly name = 'InstallError';
 }

@@ -13,7 +13,7 @@
  * container are kept apart by CheckpointLock (lock.ts), which callers take around prepare…commit…prune.
  */
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, rm, statfs } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, rm, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Compression } from '../compile/checkpoint-settings.js';
 import { CheckpointError } from '../errors.js';
@@ -153,8 +153,29 @@ export class CheckpointStore {
     return this.#remove(doomed, scan.temps);
   }
 
+  /**
+   * Removes every archive of this container, valid or not (manifests first), berth's record, and temporary
+   * files whose writer is gone; then the folder itself when nothing else is left in it (files that are not
+   * berth's stay, and so does the folder). For `berth rm --remove-checkpoints`; the caller holds the lock.
+   */
+  async removeAll(): Promise<string[]> {
+    const scan = await this.#scan();
+    const infos = scan.archives.map((a) => ({ path: join(this.dir, a.archive), manifestPath: join(this.dir, a.archive + MANIFEST_SUFFIX) }));
+    const removed = await this.#remove(infos, scan.temps);
+    const record = join(this.dir, RECORD_FILE);
+    if (await removeFile(record)) removed.push(record);
+    try {
+      await rmdir(this.dir);
+      removed.push(this.dir);
+      await fsyncDir(dirname(this.dir));
+    } catch (x) {
+      if (!isCode(x, 'ENOENT') && !isCode(x, 'ENOTEMPTY') && !isCode(x, 'EEXIST')) throw x;
+    }
+    return removed;
+  }
+
   /** Removes doomed archives (manifest first) and temporary files whose writer is gone; returns the removed paths. */
-  async #remove(doomed: readonly ArchiveInfo[], temps: Scan['temps']): Promise<string[]> {
+  async #remove(doomed: ReadonlyArray<Pick<ArchiveInfo, 'path' | 'manifestPath'>>, temps: Scan['temps']): Promise<string[]> {
     const removed: string[] = [];
     const remove = async (path: string): Promise<void> => {
       if (await removeFile(path)) removed.push(path);

@@ -76,6 +76,35 @@ export function program(): Command {
       process.exitCode = await runImport(argv, opts);
     });
 
+  cli
+    .command('install')
+    .description('check definitions with those installed, write them atomically into the definitions folder (all or none, under a lock), and reload systemd')
+    .argument('<paths...>', 'definition files, or folders: every definition in one, each with its NAME.KIND.d drop-ins')
+    .option('--user', "the user's definitions folder and manager")
+    .option('--replace', 'replace definitions (and drop-ins) of the same names')
+    .option('--force', 'write them even with problems (printed all the same)')
+    .option('--no-reload', 'do not reload systemd')
+    .option('--podman-version <x.y>', 'the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
+    .option('--json', 'print what was written, the reload and the units as JSON')
+    .action(async (paths: string[], opts) => {
+      const { runInstall } = await import('./install-command.js');
+      process.exitCode = await runInstall(paths, opts);
+    });
+  cli
+    .command('rm')
+    .description('remove a definition from the definitions folder, reload systemd, and check that its units are gone; its checkpoint archives stay')
+    .argument('<name>', 'the definition (web, web.container) or its unit (web.service)')
+    .option('--user', "the user's definitions folder and manager")
+    .option('--stop', 'stop its units first (else an active unit refuses the removal)')
+    .option('--remove-checkpoints', "also remove its checkpoint archives (its [Checkpoint] Directory=/NAME)")
+    .option('--keep-checkpoints', 'keep its checkpoint archives (the default)')
+    .option('--podman-version <x.y>', 'the podman the units will run (default: $BERTH_PODMAN_VERSION, else detected)')
+    .option('--json', 'print what was stopped and removed, the reload and the units as JSON')
+    .action(async (name: string, opts) => {
+      const { runRm } = await import('./rm-command.js');
+      process.exitCode = await runRm(name, opts);
+    });
+
   containerCommand(cli, 'checkpoint', "export a CRIU checkpoint of a running container into its [Checkpoint] folder, then apply retention", async (name, opts) => (await checkpointCommands()).runCheckpoint(name, opts), 'the container unit, e.g. web for web.service')
     .option('--on-stop', "the unit's last checkpoint as it stops (OnStop=yes): it ends the container, and a failure is one line, exit status 1")
     .option('--timeout <span>', 'with --on-stop: give up after this long (systemd time span; default 90s)');

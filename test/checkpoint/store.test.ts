@@ -462,3 +462,19 @@ test('a commit with a retention records the new archive and drops the oldest in 
   t.deepEqual(record.archives.map((e) => join(store.dir, e.archive)), [archive.path, second.path]);
   t.deepEqual((await store.list()).map((a) => [a.path, a.valid]), [[archive.path, true], [second.path, true]]);
 });
+
+test('removeAll removes every archive, manifest and the record, then the folder; a file that is not berth\'s keeps the folder', async (t) => {
+  const directory = join(await tempDir(t), 'checkpoints');
+  const store = new CheckpointStore(directory, 'web');
+  const a = await commitOne(store, at(1, 5));
+  const b = await commitOne(store, at(2, 5), 'gzip');
+  await writeFile(join(store.dir, 'notes.txt'), 'mine');
+  const removed = await store.removeAll();
+  t.deepEqual(removed.sort(), [a.manifestPath, a.path, b.manifestPath, b.path, join(store.dir, RECORD_FILE)].sort());
+  t.deepEqual(await readdir(store.dir), ['notes.txt']);
+  await unlink(join(store.dir, 'notes.txt'));
+  await commitOne(store, at(3, 5));
+  t.true((await store.removeAll()).includes(store.dir));
+  await t.throwsAsync(stat(store.dir), { code: 'ENOENT' });
+  t.deepEqual(await store.removeAll(), []);
+});
