@@ -106,6 +106,8 @@ export class DefinitionsView {
 
   async #read(): Promise<void> {
     const { files, run } = readListing({ user: this.opts.user, ...(this.opts.env ? { env: this.opts.env } : {}) });
+    // Before systemd is asked: GetStatus, answered meanwhile, has the new record's reasons.
+    this.#run = run;
     const manager = this.opts.manager();
     let states: Map<string, UnitState> | undefined;
     try {
@@ -113,7 +115,6 @@ export class DefinitionsView {
     } catch (err) {
       this.opts.log(`reading the definitions' units from systemd failed: ${(err as Error).message}`);
     }
-    this.#run = run;
     this.#set(listRows(files, run, states));
     this.#watch();
   }
