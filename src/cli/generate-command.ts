@@ -37,8 +37,10 @@ export async function runGenerate(dirs: string[], flags: GenerateFlags, env: Nod
   const emit = out && ((unit: GeneratedUnit): void => {
     const error = out.write(unit);
     if (!error) {
-      const units = written.get(unit.source) ?? [];
-      if (!unit.fileName.includes('/')) written.set(unit.source, [...units, unit.fileName]);
+      const units = written.get(unit.source);
+      if (unit.fileName.includes('/')) return;
+      if (units) units.push(unit.fileName);
+      else written.set(unit.source, [unit.fileName]);
       return;
     }
     log.error(`${unit.source}: ${unit.fileName} could not be written: ${error.message}`);

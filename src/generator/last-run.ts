@@ -71,14 +71,8 @@ export interface RunFacts {
   readonly units: ReadonlyMap<string, readonly string[]>;
 }
 
-interface Draft {
-  source: string;
-  kind: string;
-  units: readonly string[];
-  refused: boolean;
-  problems: RecordedProblem[];
-  more: number;
-}
+/** A definition's entry while problems are filed: `refused` and `more` change, and `more` appears only when needed. */
+type Draft = { -readonly [K in keyof RecordedDefinition]: K extends 'problems' ? RecordedProblem[] : RecordedDefinition[K] };
 
 const clip = (text: string): string => (text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text);
 
@@ -87,34 +81,41 @@ function recorded(p: DefinitionError, severity: RecordedProblem['severity']): Re
   return { severity, file: clip(file), line, ...(column ? { column } : {}), ...(key ? { key: clip(key) } : {}), message: clip(p.detail) };
 }
 
-/** The record of a run, built once at its end from what the run found. */
+/**
+ * The record of a run, built once at its end from what the run found. It allocates little beyond the record
+ * itself: at 10,000 definitions the generator's memory is at its peak then.
+ */
 export function recordRun(facts: RunFacts): LastRun {
   const drafts: Draft[] = [];
   const byPath = new Map<string, Draft>();
-  // By file name: the one that holds the name. A file that could not be read leaves its name to a later
-  // one, which comes after it in the load order, and the definitions that loaded after all refusals.
-  const byName = new Map<string, Draft>();
-  const add = (fileName: string, draft: Draft): void => {
+  for (const f of facts.refused) {
+    const draft: Draft = { source: f.path, kind: f.kind, units: [`${fileServiceName(f.fileName, f.kind as UnitKind)}.service`], refused: true, problems: [] };
     drafts.push(draft);
     byPath.set(draft.source, draft);
-    byName.set(fileName, draft);
-  };
-  for (const f of facts.refused) {
-    add(f.fileName, { source: f.path, kind: f.kind, units: [`${fileServiceName(f.fileName, f.kind as UnitKind)}.service`], refused: true, problems: [], more: 0 });
   }
   for (const def of facts.definitions) {
     const units = facts.units.get(def.unit.path);
-    add(def.fileName, { source: def.unit.path, kind: def.kind, units: units ?? [`${serviceNameOf(def)}.service`], refused: units === undefined, problems: [], more: 0 });
+    const draft: Draft = { source: def.unit.path, kind: def.kind, units: units ?? [`${serviceNameOf(def)}.service`], refused: units === undefined, problems: [] };
+    drafts.push(draft);
+    byPath.set(draft.source, draft);
   }
+  // A drop-in's problem names its definition by file name: the one that holds the name. A file that could
+  // not be read leaves its name to a later one, which comes after it in the load order, and the definitions
+  // that loaded come after all refusals. Few runs have such problems: the map is made only for them.
+  let byName: Map<string, Draft> | undefined;
+  const named = (name: string): Draft | undefined => {
+    byName ??= new Map([...facts.refused.map((f) => [f.fileName, byPath.get(f.path)!] as const), ...facts.definitions.map((d) => [d.fileName, byPath.get(d.unit.path)!] as const)]);
+    return byName.get(name);
+  };
   const other: RecordedProblem[] = [];
   let problems = 0;
   let omitted = 0;
   const file = (p: DefinitionError, severity: RecordedProblem['severity']): void => {
-    const draft = (p.location.definition !== undefined ? byName.get(p.location.definition) : undefined) ?? byPath.get(p.location.file);
+    const draft = (p.location.definition !== undefined ? named(p.location.definition) : undefined) ?? byPath.get(p.location.file);
     if (draft && severity === 'error') draft.refused = true;
     const full = problems >= MAX_PROBLEMS || (draft ? draft.problems.length >= MAX_PER_DEFINITION : other.length >= MAX_PER_DEFINITION);
     if (full) {
-      if (draft) draft.more++;
+      if (draft) draft.more = (draft.more ?? 0) + 1;
       else omitted++;
       return;
     }
@@ -124,15 +125,14 @@ export function recordRun(facts: RunFacts): LastRun {
   // Errors first: when the record is full, a refusal's reason is worth more than a warning.
   for (const e of facts.errors) file(e, 'error');
   for (const w of facts.warnings) file(w, 'warning');
-  const kept = drafts.slice(0, MAX_DEFINITIONS);
   return {
     version: LAST_RUN_VERSION,
     time: facts.time.toISOString(),
     podman: facts.podman,
     scope: facts.user ? 'user' : 'system',
-    definitions: kept.map(({ more, ...d }) => (more > 0 ? { ...d, more } : d)),
+    definitions: drafts.length > MAX_DEFINITIONS ? drafts.slice(0, MAX_DEFINITIONS) : drafts,
     other,
-    omitted: { definitions: drafts.length - kept.length, problems: omitted },
+    omitted: { definitions: Math.max(0, drafts.length - MAX_DEFINITIONS), problems: omitted },
   };
 }
 
