@@ -21,7 +21,8 @@ import { ManagerBackend } from './backend.js';
 import { AgentName } from './bus-name.js';
 import { CronMode } from './cron-mode.js';
 import { HealthCache } from './health-cache.js';
-import { AGENT_NAME, AGENT_PATH, createManagerInterface, invalidateContainers, type ManagerInterface } from './interface.js';
+import { DefinitionsView } from './definitions-view.js';
+import { AGENT_NAME, AGENT_PATH, createManagerInterface, invalidateProperties, type ManagerInterface } from './interface.js';
 import type { Mode, ModeContext } from './mode.js';
 import { SystemdMode } from './systemd-mode.js';
 
@@ -59,6 +60,7 @@ export class Agent {
   readonly #iface: ManagerInterface;
   readonly #live: LiveContainers;
   readonly #health: HealthCache;
+  readonly #definitions: DefinitionsView;
   readonly #backend: ManagerBackend;
   readonly #source: Mode;
   readonly #name: AgentName;
@@ -68,7 +70,8 @@ export class Agent {
   /** The connection signals go out on, from the moment it is up (changes found while re-reading count too). */
   #signalling?: Bus;
   #stopped = false;
-  #invalidatePending = false;
+  /** Properties to invalidate at the end of this burst of changes. */
+  readonly #invalidated = new Set<'Containers' | 'Definitions'>();
   #fatal!: (err: Error) => void;
   /** Resolves when stop() is done; rejects when the agent cannot go on (another owner of the name, policy). */
   readonly done: Promise<void>;
@@ -88,12 +91,20 @@ export class Agent {
       ttlMs: opts.healthTtlMs ?? 5000,
       changed: () => this.#invalidate(),
     });
+    this.#definitions = new DefinitionsView({
+      user: this.user,
+      ...(opts.env ? { env: opts.env } : {}),
+      manager: () => this.#source.manager(),
+      changed: () => this.#invalidate('Definitions'),
+      log: this.#log,
+    });
     this.#backend = new ManagerBackend({
       version: opts.version,
       user: this.user,
       ...(opts.env ? { env: opts.env } : {}),
       live: this.#live,
       health: this.#health,
+      definitions: this.#definitions,
       podman,
       mode: () => this.#source,
       finished: (name, ok, archive, error) => {
@@ -109,6 +120,8 @@ export class Agent {
       ...(opts.env ? { env: opts.env } : {}),
       log: this.#log,
       invalidate: () => this.#invalidate(),
+      readDefinitions: () => this.#definitions.refresh(),
+      unitStateChanged: (unit, changed) => this.#definitions.unitChanged(unit, changed),
       checkpointFinished: (name, ok, archive, error) => this.#backend.finished(name, ok, archive, error),
       checkpoint: (entry) => this.#backend.take(entry),
     };
@@ -163,6 +176,7 @@ export class Agent {
     const heapMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
     this.#log(`starting (${this.mode} mode, ${this.user ? "the user's bus" : 'the system bus'}, heap limit ${heapMiB} MiB)`);
     await this.#source.start();
+    void this.#definitions.refresh();
     try {
       await this.#connection.connect();
     } catch (err) {
@@ -181,6 +195,7 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#definitions.stop();
     await this.#source.stop();
     await this.#connection.stop((bus) => this.#name.release(bus));
     this.#resolveDone();
@@ -211,13 +226,15 @@ export class Agent {
     return this.#signalling !== undefined && !this.#signalling.closed;
   }
 
-  /** PropertiesChanged invalidating Containers, once for a burst of changes. */
-  #invalidate(): void {
-    if (this.#invalidatePending) return;
-    this.#invalidatePending = true;
+  /** PropertiesChanged invalidating Containers (or Definitions), once for a burst of changes. */
+  #invalidate(property: 'Containers' | 'Definitions' = 'Containers'): void {
+    const first = this.#invalidated.size === 0;
+    this.#invalidated.add(property);
+    if (!first) return;
     queueMicrotask(() => {
-      this.#invalidatePending = false;
-      if (this.#signals) invalidateContainers(this.#iface);
+      const names = [...this.#invalidated].sort();
+      this.#invalidated.clear();
+      if (this.#signals) invalidateProperties(this.#iface, names);
     });
   }
 }

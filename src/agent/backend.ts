@@ -7,11 +7,12 @@ import { CheckpointStore } from '../checkpoint/store.js';
 import { takeCheckpoint } from '../checkpoint/take.js';
 import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.js';
 import { sinceOf, type LiveContainer, type LiveContainers } from '../containers/live-containers.js';
-import { checkpointColumns, lastCheckpoint, liveColumns, statusRow, type ContainerStatus } from '../containers/status.js';
+import { checkpointColumns, lastCheckpoint, liveColumns, statusRow, withRefusals, type ContainerStatus } from '../containers/status.js';
 import type { Podman } from '../engine/podman.js';
 import { dbusNext } from '../systemd/dbus-next.js';
+import type { DefinitionsView } from './definitions-view.js';
 import type { HealthCache } from './health-cache.js';
-import { AgentError, ERRORS, ownContainer, type AgentBackend, type CheckpointStruct, type ContainerStruct } from './interface.js';
+import { AgentError, ERRORS, ownContainer, type AgentBackend, type CheckpointStruct, type ContainerStruct, type DefinitionStruct } from './interface.js';
 import type { Mode } from './mode.js';
 
 const LAST_CHECKPOINT_TTL_MS = 2000;
@@ -24,6 +25,7 @@ export interface BackendOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly live: LiveContainers;
   readonly health: HealthCache;
+  readonly definitions: DefinitionsView;
   readonly podman: Podman;
   mode(): Mode;
   /** Says how a checkpoint ended, to the log and to clients (CheckpointFinished). */
@@ -96,7 +98,16 @@ export class ManagerBackend implements AgentBackend {
       const checkpoint = checkpointColumns(c.entry, await lastCheckpoint(c.entry), c.timer, mode.nextCheckpoint(c));
       return statusRow(c.entry, liveColumns(c.service), this.opts.health.health(c.entry), checkpoint);
     }));
-    return JSON.stringify(rows);
+    return JSON.stringify(withRefusals(rows, this.opts.definitions.run));
+  }
+
+  definitions(): DefinitionStruct[] {
+    return this.opts.definitions.rows.map((r) => [r.name, r.kind, r.source, r.unit ?? '', r.state, r.reason ?? '']);
+  }
+
+  /** What `berth list --json` prints, read now as it reads it. */
+  listDefinitions(): Promise<string> {
+    return this.opts.definitions.current();
   }
 
   async listCheckpoints(name: string): Promise<CheckpointStruct[]> {

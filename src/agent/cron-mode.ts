@@ -37,6 +37,11 @@ export class CronMode implements Mode {
   #timer?: NodeJS.Timeout;
   constructor(private readonly ctx: ModeContext) {}
 
+  /** No systemd here. */
+  manager(): undefined {
+    return undefined;
+  }
+
   async start(): Promise<void> {
     const inventory = loadInventory({ user: this.ctx.user, ...(this.ctx.env ? { env: this.ctx.env } : {}) });
     for (const e of inventory.errors) this.ctx.log(`${e.message} (not scheduled)`);

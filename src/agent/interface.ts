@@ -7,18 +7,23 @@
  *     Scheduler   s                 "systemd" (timers run the schedules) or "cron" (the agent does)
  *     Containers  a(ssssssutus)     name, unit, load state, active state, sub-state, result, main PID,
  *                                   since (µs since the epoch, 0 = never), restarts, health ("" = no check)
+ *     Definitions a(ssssss)          every definition on the search path, as `berth list` shows it: file name,
+ *                                   kind, source file, unit ("" for a template), state (systemd's ActiveState,
+ *                                   or "not loaded", …), reason it is not loaded ("" = none)
  *   methods
  *     ListContainers()               → a(ssssssutus)   the same as Containers
  *     GetContainer(s name)           → a{sv}           everything `berth status` shows of one container
  *     GetStatus(as names)            → s               the rows `berth status --json` prints of the named
  *                                                      containers (every one for none), as that JSON text
+ *     ListDefinitions()              → s               the rows `berth list --json` prints, as that JSON text
  *     ListCheckpoints(s name)        → a(ttbss)        created (µs), size, valid, path, problem; newest first
  *     Checkpoint(s name)             → s               the new archive's path
  *     Restore(s name, s archive)     → s               the archive restored ("" = the newest valid one)
  *   signals
  *     ContainerStateChanged(s name, s active_state, s sub_state, s result, u main_pid)
  *     CheckpointFinished(s name, b success, s archive, s error)
- *     PropertiesChanged on org.freedesktop.DBus.Properties invalidating Containers
+ *     PropertiesChanged on org.freedesktop.DBus.Properties invalidating Containers, or Definitions (when the
+ *     generator's record of its last run or a definition's state changed)
  *
  * Errors: io.berth.Manager1.Error.NoSuchContainer, .NoCheckpointSection, .Busy (a checkpoint of that
  * container is running), .NotSupported, .Failed. Who may call what is the bus policy's business
@@ -31,6 +36,7 @@ import { AGENT_IFACE } from './names.js';
 
 export { AGENT_IFACE, AGENT_NAME, AGENT_PATH } from './names.js';
 export const CONTAINER_STRUCT = '(ssssssutus)';
+export const DEFINITION_STRUCT = '(ssssss)';
 
 export const ERRORS = {
   noSuchContainer: `${AGENT_IFACE}.Error.NoSuchContainer`,
@@ -58,6 +64,7 @@ export function ownContainer(entry: { readonly name: string; readonly container:
 
 export type ContainerStruct = [string, string, string, string, string, string, number, bigint, number, string];
 export type CheckpointStruct = [bigint, bigint, boolean, string, string];
+export type DefinitionStruct = [string, string, string, string, string, string];
 
 /** What the interface asks of the agent. */
 export interface AgentBackend {
@@ -66,6 +73,8 @@ export interface AgentBackend {
   containers(): ContainerStruct[];
   getContainer(name: string): Promise<Record<string, DBus.Variant>>;
   status(names: string[]): Promise<string>;
+  definitions(): DefinitionStruct[];
+  listDefinitions(): Promise<string>;
   listCheckpoints(name: string): Promise<CheckpointStruct[]>;
   checkpoint(name: string): Promise<string>;
   restore(name: string, archive: string): Promise<string>;
@@ -129,6 +138,14 @@ function defineInterface(): new (backend: AgentBackend) => ManagerInterface {
       return this.#backend.containers();
     }
 
+    get Definitions(): DefinitionStruct[] {
+      return this.#backend.definitions();
+    }
+
+    ListDefinitions(): Promise<string> {
+      return guarded(() => this.#backend.listDefinitions());
+    }
+
     GetContainer(name: string): Promise<Record<string, DBus.Variant>> {
       return guarded(() => this.#backend.getContainer(name));
     }
@@ -164,11 +181,13 @@ function defineInterface(): new (backend: AgentBackend) => ManagerInterface {
       Version: { signature: 's', access: ACCESS_READ },
       Scheduler: { signature: 's', access: ACCESS_READ },
       Containers: { signature: `a${CONTAINER_STRUCT}`, access: ACCESS_READ },
+      Definitions: { signature: `a${DEFINITION_STRUCT}`, access: ACCESS_READ },
     },
     methods: {
       ListContainers: { inSignature: '', outSignature: `a${CONTAINER_STRUCT}` },
       GetContainer: { inSignature: 's', outSignature: 'a{sv}' },
       GetStatus: { inSignature: 'as', outSignature: 's' },
+      ListDefinitions: { inSignature: '', outSignature: 's' },
       ListCheckpoints: { inSignature: 's', outSignature: 'a(ttbss)' },
       Checkpoint: { inSignature: 's', outSignature: 's' },
       Restore: { inSignature: 'ss', outSignature: 's' },
@@ -181,7 +200,7 @@ function defineInterface(): new (backend: AgentBackend) => ManagerInterface {
   return Manager1 as unknown as new (backend: AgentBackend) => ManagerInterface;
 }
 
-/** Sends PropertiesChanged with Containers invalidated (clients re-read it; no list goes out per change). */
-export function invalidateContainers(iface: ManagerInterface): void {
-  dbusNext().interface.Interface.emitPropertiesChanged(iface, {}, ['Containers']);
+/** Sends PropertiesChanged with properties invalidated (clients re-read them; no list goes out per change). */
+export function invalidateProperties(iface: ManagerInterface, names: readonly ('Containers' | 'Definitions')[]): void {
+  dbusNext().interface.Interface.emitPropertiesChanged(iface, {}, [...names]);
 }

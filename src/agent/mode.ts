@@ -7,6 +7,8 @@ import type { CheckpointedEntry, ContainerEntry } from '../containers/inventory.
 import type { LiveContainer, LiveContainers } from '../containers/live-containers.js';
 import type { ListedContainer, Podman } from '../engine/podman.js';
 import type { Bus } from '../systemd/bus.js';
+import type { SystemdManager } from '../systemd/manager.js';
+import type { UnitStateChange } from './definitions-view.js';
 import type { HealthCache } from './health-cache.js';
 
 export interface ModeContext {
@@ -19,6 +21,10 @@ export interface ModeContext {
   log(line: string): void;
   /** Containers changed in a way no state-change signal said (a re-read): clients should read them again. */
   invalidate(): void;
+  /** The generator may have run (attached to systemd, or a daemon-reload ended): reads the Definitions again. */
+  readDefinitions(): Promise<void>;
+  /** A unit's LoadState, ActiveState or SubState changed, as systemd's signal says. */
+  unitStateChanged(unit: string, changed: UnitStateChange): void;
   /** A checkpoint the agent did not take itself (a timer's) ended. */
   checkpointFinished(name: string, ok: boolean, archive: string, error: string): void;
   /** Takes a checkpoint as a client's Checkpoint call does (the cron schedules run it). */
@@ -29,6 +35,8 @@ export interface Mode {
   readonly name: 'systemd' | 'cron';
   /** What can be known before any bus connection. */
   start(): Promise<void>;
+  /** systemd's manager, while the agent follows one. */
+  manager(): SystemdManager | undefined;
   /** A connection is up: resolves once the containers are known on it (the name is claimed after). */
   attach(bus: Bus): Promise<void>;
   /** That connection is gone. */

@@ -44,17 +44,23 @@ export class SystemdMode implements Mode {
 
   async start(): Promise<void> {}
 
+  manager(): SystemdManager | undefined {
+    return this.#follower?.manager;
+  }
+
   async attach(bus: Bus): Promise<void> {
     const follower = new SystemdFollower(bus, { user: this.ctx.user, log: (l) => this.ctx.log(l) }, {
       attached: async () => {
         this.ctx.log(`following systemd (${String(await bus.nameOwner(SYSTEMD_NAME).catch(() => '?'))})`);
         this.#requestRefresh();
-        await this.#reading;
+        await Promise.all([this.#reading, this.ctx.readDefinitions()]);
       },
       unitChanged: (unit, iface, changed, invalidated) => this.#unitChanged(unit, iface, changed, invalidated),
       unitRemoved: (unit) => this.ctx.live.removed(unit),
       reloading: (active) => {
-        if (!active) this.#requestRefresh();
+        if (active) return;
+        this.#requestRefresh();
+        void this.ctx.readDefinitions();
       },
     });
     this.#follower = follower;
@@ -127,6 +133,7 @@ export class SystemdMode implements Mode {
 
   #unitChanged(unit: string, iface: string, changed: Record<string, unknown>, invalidated: string[]): void {
     if (this.#readingNow) this.#touched.add(unit);
+    if (iface.endsWith('.Unit')) this.#unitStates(unit, changed);
     const live = this.ctx.live;
     if (live.apply(unit, iface, changed, invalidated)) {
       if (live.stale.size > 0) this.#read();
@@ -140,6 +147,13 @@ export class SystemdMode implements Mode {
       this.ctx.health.invalidate();
       void this.ctx.health.read();
     }
+  }
+
+  /** Passes on what a unit's signal says of its states (the Definitions follow them). */
+  #unitStates(unit: string, changed: Record<string, unknown>): void {
+    const [load, active, sub] = ['LoadState', 'ActiveState', 'SubState'].map((k) => (k in changed ? String(changed[k]) : undefined));
+    if (load === undefined && active === undefined && sub === undefined) return;
+    this.ctx.unitStateChanged(unit, { ...(load !== undefined ? { load } : {}), ...(active !== undefined ? { active } : {}), ...(sub !== undefined ? { sub } : {}) });
   }
 
   #requestRefresh(): void {

@@ -204,6 +204,17 @@ export function program(): Command {
     });
 
   cli
+    .command('list')
+    .description("every definition with its kind, file, unit and state: systemd's, or not loaded with the generator's reason (file:line, key, message)")
+    .option('--json', 'machine-readable output: [{name, kind, source, unit, state, load, sub, reason, problems}]')
+    .option('--user', "the user manager's definitions")
+    .option('--address <address>', 'a D-Bus address to use instead of the system (or user) bus')
+    .action(async (opts) => {
+      const { runList } = await import('./list-command.js');
+      process.exitCode = await runList(opts);
+    });
+
+  cli
     .command('agent')
     .description('serve io.berth.Manager1 on D-Bus: container state relayed from systemd, checkpoints and restores on request')
     .option('--user', "the user manager's containers, on the user's bus")

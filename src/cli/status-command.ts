@@ -1,11 +1,12 @@
 /**
  * `berth status [NAME…] [--json] [--watch] [--user]`: one row per defined container, from the agent when
  * one runs (status-agent.ts: one call), else read from systemd's bus (src/systemd), never from systemctl. A
- * definition whose unit systemd has not loaded is listed with its load state (not-found), not hidden.
+ * definition whose unit systemd has not loaded is listed with its load state (not-found), not hidden, and
+ * with the generator's reason when its record says it refused the definition (definitions/collect.ts).
  * --watch (status-watch.ts) shows rows as systemd signals changes.
  */
 import { loadInventory, type ContainerEntry, type Inventory } from '../containers/inventory.js';
-import { collectStatus } from '../containers/status.js';
+import { collectStatus, withRefusals, type ContainerStatus } from '../containers/status.js';
 import { UsageError } from '../errors.js';
 import { Bus } from '../systemd/bus.js';
 import { SystemdManager } from '../systemd/manager.js';
@@ -51,6 +52,13 @@ function warnDefinitionErrors(inventory: Inventory, io: StatusIO): void {
   for (const e of inventory.errors) io.err.write(`berth: ${e.message} (not listed)\n`);
 }
 
+/** Why the generator refused the definitions of units systemd has not loaded (its record is read only then). */
+async function withReasons(rows: ContainerStatus[], user: boolean): Promise<ContainerStatus[]> {
+  if (!rows.some((r) => r.load === 'not-found')) return rows;
+  const { lastRun } = await import('../definitions/collect.js');
+  return withRefusals(rows, lastRun({ user }));
+}
+
 export async function runStatus(names: string[], flags: StatusFlags, io: StatusIO = defaultIO()): Promise<number> {
   const user = flags.user ?? false;
   const inventory = loadInventory({ user });
@@ -66,7 +74,7 @@ export async function runStatus(names: string[], flags: StatusFlags, io: StatusI
   }
   const bus = await Bus.connect({ user, ...address });
   try {
-    const rows = (await rowsFromAgent(bus, entries)) ?? (await collectStatus(new SystemdManager(bus, { user }), entries));
+    const rows = (await rowsFromAgent(bus, entries)) ?? (await withReasons(await collectStatus(new SystemdManager(bus, { user }), entries), user));
     io.out.write(flags.json ? JSON.stringify(rows, null, 2) + '\n' : rows.length ? formatTable(rows) : 'no containers defined\n');
     return 0;
   } finally {

@@ -53,5 +53,6 @@ export function formatTable(rows: readonly ContainerStatus[]): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [fmt(header), ...lines.map(fmt)].join('\n') + '\n';
+  // Why a definition is not loaded goes under its row: a FILE:LINE: KEY: message would stretch the table.
+  return [fmt(header), ...lines.flatMap((l, i) => (rows[i]!.refused ? [fmt(l), `  ${rows[i]!.refused}`] : [fmt(l)]))].join('\n') + '\n';
 }

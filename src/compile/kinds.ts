@@ -79,11 +79,15 @@ export function kindSpec(def: Definition): KindSpec {
 
 /** The service's name without .service: ServiceName=, or the base name with the kind's suffix (before any @). */
 export function serviceNameOf(def: Definition): string {
-  const spec = kindSpec(def);
-  const explicit = def.unit.get(spec.section, 'ServiceName');
-  if (explicit) return explicit;
-  const base = baseName(def.fileName);
-  return base.endsWith('@') ? `${base.slice(0, -1)}${spec.serviceSuffix}@` : base + spec.serviceSuffix;
+  const explicit = def.unit.get(kindSpec(def).section, 'ServiceName');
+  return explicit || fileServiceName(def.fileName, def.kind as UnitKind);
+}
+
+/** The service's name a file's name gives (ServiceName= aside): web.volume → web-volume, web@.volume → web-volume@. */
+export function fileServiceName(fileName: string, kind: UnitKind): string {
+  const suffix = KINDS[kind].serviceSuffix;
+  const base = baseName(fileName);
+  return base.endsWith('@') ? `${base.slice(0, -1)}${suffix}@` : base + suffix;
 }
 
 /** podman's name for a container, unit-name specifiers resolved (others, such as %H, left). */

@@ -5,7 +5,9 @@
  * from the checkpoint timer (or the agent's own scheduler where no systemd runs).
  */
 import { statSync } from 'node:fs';
+import { refusalReason } from '../definitions/listing.js';
 import type { Podman } from '../engine/podman.js';
+import type { LastRun } from '../generator/last-run.js';
 import type { ServiceStatus } from '../systemd/properties.js';
 import type { SystemdManager } from '../systemd/manager.js';
 import { healthColumn, podmanHealth, type Health, type PodmanHealth } from './health.js';
@@ -58,6 +60,8 @@ export interface ContainerStatus {
   readonly health: Health | null;
   /** null when the definition has no [Checkpoint] section. */
   readonly checkpoint: CheckpointStatus | null;
+  /** For a unit systemd has not loaded: why the generator refused the definition at its last run. */
+  readonly refused?: string;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -127,6 +131,15 @@ export function checkpointColumns(entry: ContainerEntry, last: { last: LastCheck
 /** One row: what the definition says, then what systemd, podman and the archive folder say. */
 export function statusRow(entry: ContainerEntry, unit: UnitColumns, health: Health | null, checkpoint: CheckpointStatus | null): ContainerStatus {
   return { name: entry.name, unit: entry.unit, definition: entry.definition, container: entry.container, ...unit, health, checkpoint };
+}
+
+/** The rows, those of units systemd has not loaded with the generator's reason when it refused their definitions. */
+export function withRefusals(rows: readonly ContainerStatus[], run: LastRun | undefined): ContainerStatus[] {
+  const refused = new Map((run?.definitions ?? []).filter((d) => d.refused).map((d) => [d.source, d]));
+  return rows.map((r) => {
+    const d = r.load === 'not-found' ? refused.get(r.definition) : undefined;
+    return d ? { ...r, refused: refusalReason(d) } : r;
+  });
 }
 
 export interface CollectOptions {

@@ -19,8 +19,17 @@ import { isPrivateSubfolder } from './search-paths.js';
  */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
 
+/** A definition file that was found but not loaded: it, or one of its drop-ins, could not be read or parsed. */
+export interface RefusedFile {
+  readonly fileName: string;
+  readonly kind: string;
+  readonly path: string;
+}
+
 export interface LoadResult {
   readonly definitions: Definition[];
+  /** In the order met; a later one of the same name may have taken the name (a file that cannot be read leaves it free). */
+  readonly refused: RefusedFile[];
   readonly errors: DefinitionError[];
   /** Files and folders that were skipped but are no definition's fault (a FIFO, an unreadable folder). */
   readonly warnings: DefinitionError[];
@@ -183,7 +192,10 @@ function parseFile(path: string, r: Reading, listedAsFile = false): UnitFile | u
   return parsed.errors.length === 0 ? parsed.unit : undefined;
 }
 
-/** Merges the definition's drop-ins; false when one of them could not be read, which refuses the definition. */
+/**
+ * Merges the definition's drop-ins; false when one of them could not be read, which refuses the definition.
+ * Their problems name the definition they refuse, as the generator's own do (generate.ts).
+ */
 function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading, merged: Map<string, string[]>): boolean {
   const chosen = new Map<string, string>();
   if (tree.dropinFolders.size === 0) return true;
@@ -198,6 +210,7 @@ function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading, 
   let ok = true;
   for (const conf of [...chosen.keys()].sort()) {
     const before = r.warnings.length;
+    const errors = r.errors.length;
     const dropin = parseFile(chosen.get(conf)!, r);
     if (dropin) {
       unit.merge(dropin);
@@ -206,6 +219,7 @@ function mergeDropins(unit: UnitFile, fileName: string, tree: Tree, r: Reading, 
       else merged.set(fileName, [dropin.path]);
     }
     else if (r.warnings.length === before) ok = false;
+    for (let i = errors; i < r.errors.length; i++) r.errors[i] = new DefinitionError({ ...r.errors[i]!.location, definition: fileName }, r.errors[i]!.detail);
   }
   return ok;
 }
@@ -214,6 +228,7 @@ export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
   const tree = new Tree(searchDirs);
   const seen = new Set<string>();
   const definitions: Definition[] = [];
+  const refused: RefusedFile[] = [];
   const r: Reading = { errors: [], warnings: tree.warnings };
   const dropins = new Map<string, string[]>();
   for (const dir of tree.dirs) {
@@ -223,15 +238,21 @@ export function loadDefinitions(searchDirs: readonly string[]): LoadResult {
       if (!kind || seen.has(fileName)) continue;
       const path = join(dir, fileName);
       try {
+        const errors = r.errors.length;
         const unit = parseFile(path, r, entry.isFile());
         // As Quadlet does, a file that cannot be read leaves its name free for a later folder.
-        if (!unit) continue;
+        if (!unit) {
+          if (r.errors.length > errors) refused.push({ fileName, kind, path });
+          continue;
+        }
         seen.add(fileName);
         if (mergeDropins(unit, fileName, tree, r, dropins)) definitions.push({ fileName, kind, unit });
+        else refused.push({ fileName, kind, path });
       } catch (err) {
         r.errors.push(at(path, `berth failed to read it (${(err as Error).message}); this is a bug in berth`));
+        refused.push({ fileName, kind, path });
       }
     }
   }
-  return { definitions, errors: r.errors, warnings: r.warnings, dropins };
+  return { definitions, refused, errors: r.errors, warnings: r.warnings, dropins };
 }

@@ -89,6 +89,16 @@ export class OutputFolder {
       return err as Error;
     }
   }
+
+  /** Writes a file of berth's own (the record of the run, last-run.ts); returns why it could not be. */
+  writeFile(rel: string, text: string): Error | undefined {
+    try {
+      place(this.root, rel, { text }, this.#made);
+      return undefined;
+    } catch (err) {
+      return err as Error;
+    }
+  }
 }
 
 /** The --dryrun form, as quadlet -dryrun prints it. */

@@ -1,9 +1,13 @@
 import test from 'ava';
-import { writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { Agent } from '../../src/agent/agent.js';
 import { CheckpointStore } from '../../src/checkpoint/store.js';
 import { BusError } from '../../src/errors.js';
+import { runGenerate } from '../../src/cli/generate-command.js';
+import { runList } from '../../src/cli/list-command.js';
+import { NOT_GENERATED, type DefinitionRow } from '../../src/definitions/listing.js';
 import { FakeSystemd } from '../systemd/fake-systemd.js';
 import { matchRulesOf } from '../systemd/private-bus.js';
 import { fields, tempDir, writeExport } from '../checkpoint/fixtures.js';
@@ -30,7 +34,7 @@ test('the agent owns io.berth.Manager1 and serves Version, Containers and GetCon
   t.is(web['Health'], 'unknown'); // podman is /bin/false here: the check exists, its state is unknown
 });
 
-test('a state change in systemd reaches clients as ContainerStateChanged, with Containers invalidated, within a second', async (t) => {
+test('a state change in systemd reaches clients as ContainerStateChanged, with Containers and Definitions invalidated, within a second', async (t) => {
   const { client, fake } = await startAgent(t, { 'web.container': CONTAINER }, {}, (f) => f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } }));
   const signals = await agentSignals(client);
   const sent = Date.now();
@@ -41,7 +45,7 @@ test('a state change in systemd reaches clients as ContainerStateChanged, with C
   t.deepEqual(stopped.body, ['web', 'inactive', 'dead', 'success', 0]);
   t.true(signals.some((s) => s.member === 'ContainerStateChanged' && s.body[1] === 'deactivating'));
   const invalidation = signals.find((s) => s.member === 'PropertiesChanged');
-  t.deepEqual(invalidation?.body.slice(0, 3), ['io.berth.Manager1', {}, ['Containers']]);
+  t.deepEqual(invalidation?.body.slice(0, 3), ['io.berth.Manager1', {}, ['Containers', 'Definitions']]);
   const [web] = (await property(client, 'Containers')) as unknown[][];
   t.deepEqual(web!.slice(3, 7), ['inactive', 'dead', 'success', 0]);
 });
@@ -205,4 +209,42 @@ test('when systemd leaves the bus and comes back the agent subscribes again, rel
     ['web', 'active', 'running', 'success', 0],
     ['web', 'inactive', 'dead', 'success', 0],
   ]);
+});
+
+test.serial("Definitions and ListDefinitions show what berth list shows, and follow the generator's record and the units' states", async (t) => {
+  const runtime = await tempDir(t);
+  const generated = join(runtime, 'systemd/generator');
+  mkdirSync(join(generated, 'berth'), { recursive: true });
+  const { bus, client, fake, env, dir } = await startAgent(
+    t,
+    { 'web.container': CONTAINER, 'bad.container': `${CONTAINER}PublishPorts=8080:80\n` },
+    { user: true, env: { XDG_RUNTIME_DIR: runtime, BERTH_PODMAN_VERSION: '4.3.1' } },
+    (f) => f.define('web.service', { active: 'active', sub: 'running', service: { MainPID: 10 } }),
+  );
+  const list = async () => JSON.parse(String((await call(client, 'ListDefinitions'))[0])) as DefinitionRow[];
+  // No record yet: the generator has not run since bad.container came.
+  t.like((await list())[0], { name: 'bad.container', state: 'not loaded', reason: NOT_GENERATED });
+
+  const signals = await agentSignals(client);
+  t.is(await runGenerate([generated], { user: true, kmsgLog: false }, { ...env, XDG_RUNTIME_DIR: runtime }), 1);
+  await until(() => signals.find((s) => s.member === 'PropertiesChanged' && (s.body[2] as string[]).includes('Definitions')), 3000, 'Definitions to be invalidated');
+  const reason = `${dir}/bad.container:4:1: PublishPorts: unknown key in [Container]`;
+  t.deepEqual(await property(client, 'Definitions'), [
+    ['bad.container', 'container', `${dir}/bad.container`, 'bad.service', 'not loaded', reason],
+    ['web.container', 'container', `${dir}/web.container`, 'web.service', 'active', ''],
+  ]);
+  const rows = await list();
+  t.like(rows[0], { load: 'not-found', problems: [{ severity: 'error', line: 4, column: 1, key: 'PublishPorts' }] });
+
+  // The same as berth list --json, run against the same bus.
+  let printed = '';
+  const out = new Writable({ write: (chunk, _enc, done) => void ((printed += String(chunk)), done()) });
+  t.is(await runList({ json: true, user: true, address: bus.address }, out, { ...env, XDG_RUNTIME_DIR: runtime }), 0);
+  t.deepEqual(JSON.parse(printed), rows);
+
+  // A state change reaches the property from systemd's signal, without asking systemd again.
+  const lists = fake.calls.get('ListUnitsByNames') ?? 0;
+  fake.set('web.service', 'inactive', 'dead', { MainPID: 0 });
+  await until(async () => ((await property(client, 'Definitions')) as string[][])[1]![4] === 'inactive', 3000, 'web.service to be inactive');
+  t.is(fake.calls.get('ListUnitsByNames') ?? 0, lists);
 });

@@ -29,8 +29,8 @@ export async function startAgent(t: ExecutionContext, defs: Record<string, strin
   scene?.(fake);
   const dir = definitionsDir(t, defs);
   const logs: string[] = [];
-  const env = { ...process.env, BERTH_UNIT_DIRS: dir, PODMAN: '/bin/false' };
-  const agent = new Agent({ version: '9.9.9', address: bus.address, scheduler: 'systemd', env, log: (l) => logs.push(l), ...opts });
+  const env = { ...process.env, BERTH_UNIT_DIRS: dir, PODMAN: '/bin/false', ...opts.env };
+  const agent = new Agent({ version: '9.9.9', address: bus.address, scheduler: 'systemd', log: (l) => logs.push(l), ...opts, env });
   await agent.start();
   const client = await Bus.connect({ address: bus.address });
   t.teardown(async () => {

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LAST_RUN_FILE, parseLastRun } from '../../src/generator/last-run.js';
 import { runWithPrivateKmsg } from '../helpers/private-kmsg.js';
 
 const BERTH = new URL('../../src/cli/main.js', import.meta.url).pathname;
@@ -43,6 +44,16 @@ test('the generator entry writes units and install symlinks as systemd calls it,
     r.kmsg.replace(/\[\d+\]/, '[PID]'),
     `<3>berth-generator[PID]: converting "broken.container": "PublishPort" is not a key=value assignment, section header or comment (at ${dir}/broken.container:3:1)\n`,
   );
+  // Its record of the run, beside the units, for berth list, berth status and the agent.
+  const run = parseLastRun(readFileSync(join(out, LAST_RUN_FILE), 'utf8'))!;
+  t.like(run, { podman: '4.3.1', scope: 'system', other: [], omitted: { definitions: 0, problems: 0 } });
+  t.deepEqual(run.definitions, [
+    {
+      source: `${dir}/broken.container`, kind: 'container', units: ['broken.service'], refused: true,
+      problems: [{ severity: 'error', file: `${dir}/broken.container`, line: 3, column: 1, message: '"PublishPort" is not a key=value assignment, section header or comment' }],
+    },
+    { source: `${dir}/a.container`, kind: 'container', units: ['a.service'], refused: false, problems: [] },
+  ]);
 });
 
 test('the scope comes from --user or $SYSTEMD_SCOPE', async (t) => {

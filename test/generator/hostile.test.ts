@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { NEWEST_PODMAN } from '../../src/compile/version.js';
 import { generate } from '../../src/generator/generate.js';
+import { LAST_RUN_FILE, parseLastRun } from '../../src/generator/last-run.js';
 import { kindOf } from '../../src/compile/kinds.js';
 import { parseUnit, type Section } from '../../src/unit/syntax.js';
 import { serializeUnit } from '../../src/unit/serialize.js';
@@ -71,12 +72,15 @@ test('nothing is ever created outside the output folder, and every link in it po
     t.not(run.status, null, `batch ${batch}: the generator was killed after ${run.ms} ms`);
     t.deepEqual(walk(root).filter((p) => !p.startsWith('out/')), before, `batch ${batch}: something was created outside out/`);
     t.deepEqual(readdirSync(outside), [], `batch ${batch}: a link in the output folder was followed`);
+    t.truthy(parseLastRun(readFileSync(join(out, LAST_RUN_FILE), 'utf8')), `batch ${batch}: the record of the run does not read back`);
     const units = new Set<string>();
     for (const e of readdirSync(out, { withFileTypes: true })) if (e.isFile()) units.add(e.name);
     for (const p of walk(out)) {
       const depth = p.replace(/\/$/, '').split('/').length;
       const st = lstatSync(join(out, p));
       t.true(depth <= 2, `batch ${batch}: ${p} is nested too deep`);
+      // The record of the run is the one file berth keeps there that is no unit (a folder systemd does not read).
+      if (p === LAST_RUN_FILE) continue;
       if (st.isFile()) {
         t.is(depth, 1, p);
         t.true(isUnitName(p), `batch ${batch}: ${p} is not a unit name`);
@@ -169,7 +173,7 @@ test('a huge, binary or unreadable file among the definitions never costs anothe
   t.is(dirtyRun.status, 1);
   t.true(dirtyRun.ms < 10_000, `took ${dirtyRun.ms} ms`);
   // A drop-in that is garbage refuses its own definition (good3), and only that one.
-  const expected = walk(a).filter((p) => !p.endsWith('/') && !p.includes('good3.'));
+  const expected = walk(a).filter((p) => !p.endsWith('/') && !p.includes('good3.') && p !== LAST_RUN_FILE);
   t.is(expected.length, 19 * 2);
   for (const p of expected) t.is(readFileSync(join(b, p), 'utf8').replaceAll(dirty, clean), readFileSync(join(a, p), 'utf8'), p);
   t.regex(dirtyRun.stderr, /converting "sparse\.container": is 2147483648 bytes; berth reads definitions of at most \d+ bytes \(at \/\S+\/sparse\.container\)/);
@@ -190,7 +194,7 @@ test('a definition of nearly a megabyte, with a hundred thousand words or lines,
   t.log(`${run.ms} ms`);
   t.true(run.ms < 15_000);
   const out = readdirSync(join(root, 'out')).sort();
-  t.deepEqual(out, ['bad.service', 'good.service', 'lines.service', 'words.service']);
+  t.deepEqual(out, ['bad.service', 'berth', 'good.service', 'lines.service', 'words.service']);
   t.regex(run.stderr, /… and 99950 more of the same kind/);
   t.regex(run.stderr, /too many syntax errors; the rest of the file is not read \(at \/\S+\/junk\.container:51:1\)/);
   rmSync(root, { recursive: true, force: true });

@@ -16,6 +16,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join, posix, relative } from 'node:path';
+import { LAST_RUN_FILE } from '../../src/generator/last-run.js';
 import { runProcess } from './processes.js';
 import { quadletBinary } from './quadlet-binary.js';
 import { environmentWords, execWords, pathWords, readUnit, strvWords, unitNameWords, type ExecCommand } from './systemd-reader.js';
@@ -118,6 +119,7 @@ export interface OutputTree {
   readonly links: Map<string, string>;
 }
 
+/** The units and links of an output folder; berth's record of its run (no unit, Quadlet has none) is left out. */
 export function readTree(root: string): OutputTree {
   const files = new Map<string, string>();
   const links = new Map<string, string>();
@@ -126,6 +128,7 @@ export function readTree(root: string): OutputTree {
     for (const name of readdirSync(dir).sort()) {
       const full = join(dir, name);
       const rel = relative(root, full);
+      if (rel === LAST_RUN_FILE) continue;
       const st = lstatSync(full);
       if (st.isSymbolicLink()) {
         const target = readlinkSync(full);
