@@ -122,7 +122,7 @@ test.serial('system scope: install, start, refuse a broken definition (or --forc
   t.is((await sh(host, `test -e ${STORE}/web`)).exitCode, 1);
 });
 
-test.serial("user scope: root's user manager on its session bus: install, start, rm --stop", async (t) => {
+test.serial("user scope: root's user manager on its session bus: install, start, list, a broken file not loaded, enable|disable across the manager's restarts, rm --stop", async (t) => {
   const host = await boot(t);
   const started = await host.systemctl('start', 'user@0.service');
   t.is(started.exitCode, 0, started.stderr + (await host.journal('user@0.service')));
@@ -137,6 +137,30 @@ test.serial("user scope: root's user manager on its session bus: install, start,
   t.is(start.exitCode, 0, start.stderr);
   t.is(await show(host, 'hello.service', true), 'loaded active');
 
+  // berth list --user: hello active; a broken definition (written with --force) not loaded, at its line.
+  t.is((await sh(host, `${USER_ENV} berth install --user --force ${SRC}/broken.container`)).exitCode, 0);
+  const listed = await sh(host, `${USER_ENV} berth list --user --json`);
+  t.is(listed.exitCode, 0, listed.stderr);
+  const rows = JSON.parse(listed.stdout) as Array<{ name: string; state: string; reason: string | null }>;
+  t.is(rows.find((r) => r.name === 'hello.container')?.state, 'active', listed.stdout);
+  const broken = rows.find((r) => r.name === 'broken.container');
+  t.is(broken?.state, 'not loaded', listed.stdout);
+  t.regex(broken?.reason ?? '', /\/root\/\.config\/berth\/definitions\/broken\.container:3/);
+  t.is((await sh(host, `${USER_ENV} berth rm --user broken`)).exitCode, 0);
+
+  // enable: started whenever the user manager starts (its "boot"); disable: not any more.
+  const restartManager = async (): Promise<void> => {
+    t.is((await host.systemctl('restart', 'user@0.service')).exitCode, 0);
+    for (let i = 0; i < 50 && (await sh(host, 'test -S /run/user/0/bus')).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  t.is((await sh(host, `${USER_ENV} berth enable --user hello`)).exitCode, 0);
+  await restartManager();
+  t.is(await show(host, 'hello.service', true), 'loaded active', 'enabled: started with the user manager');
+  t.is((await sh(host, `${USER_ENV} berth disable --user --now hello`)).exitCode, 0);
+  await restartManager();
+  t.is(await show(host, 'hello.service', true), 'loaded inactive', 'disabled: not started with the user manager');
+
+  t.is((await sh(host, `${USER_ENV} systemctl --user start hello.service`)).exitCode, 0);
   t.is((await sh(host, `${USER_ENV} berth rm --user hello`)).exitCode, 1);
   const removed = await sh(host, `${USER_ENV} berth rm --user --stop hello`);
   t.is(removed.exitCode, 0, removed.stderr);
