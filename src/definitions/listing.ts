@@ -80,7 +80,7 @@ export function listRows(files: readonly DefinitionFile[], run: LastRun | undefi
     if (record?.refused) return { ...row, state: NOT_LOADED, reason: refusalReason(record) };
     if (!states) return { ...row, state: 'unknown' };
     if (s && s.load !== 'not-found') return { ...row, state: s.load };
-    // Not in the record: the generator has not run since the file came.
-    return { ...row, state: NOT_LOADED, reason: record ? 'systemd has not loaded it' : NOT_GENERATED };
+    // The generator records every definition it refused: one it did not, systemd has no unit of, came since.
+    return { ...row, state: NOT_LOADED, reason: NOT_GENERATED };
   });
 }

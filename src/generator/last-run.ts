@@ -1,6 +1,6 @@
 /**
- * The generator's record of its last run: when it ran, for which podman, and for each definition its kind,
- * its units and every problem with its place (file, line, column, key). The generator writes it into its own
+ * The generator's record of its last run: when it ran, for which podman, and for each definition it refused
+ * or found problems in, its kind, its units and every problem with its place (file, line, column, key). The generator writes it into its own
  * output folder, as `berth/last-run.json` (place(), write.ts): systemd reads only unit files, drop-in and
  * .wants/.requires folders there, and a name without a unit type's suffix is none of them. `berth list`,
  * `berth status` and the agent read it back (last-run-file.ts) as untrusted input: parseLastRun() keeps
@@ -82,36 +82,44 @@ function recorded(p: DefinitionError, severity: RecordedProblem['severity']): Re
 }
 
 /**
- * The record of a run, built once at its end from what the run found. It allocates little beyond the record
- * itself: at 10,000 definitions the generator's memory is at its peak then.
+ * The record of a run, built once at its end from what the run found. Only definitions with something to
+ * say are in it (refused, or with problems): the others are what the search path and systemd show, and a
+ * run over 10,000 good definitions, where the generator's memory peaks, allocates next to nothing for it.
  */
 export function recordRun(facts: RunFacts): LastRun {
-  const drafts: Draft[] = [];
-  const byPath = new Map<string, Draft>();
-  for (const f of facts.refused) {
-    const draft: Draft = { source: f.path, kind: f.kind, units: [`${fileServiceName(f.fileName, f.kind as UnitKind)}.service`], refused: true, problems: [] };
-    drafts.push(draft);
-    byPath.set(draft.source, draft);
-  }
-  for (const def of facts.definitions) {
-    const units = facts.units.get(def.unit.path);
-    const draft: Draft = { source: def.unit.path, kind: def.kind, units: units ?? [`${serviceNameOf(def)}.service`], refused: units === undefined, problems: [] };
-    drafts.push(draft);
-    byPath.set(draft.source, draft);
-  }
-  // A drop-in's problem names its definition by file name: the one that holds the name. A file that could
-  // not be read leaves its name to a later one, which comes after it in the load order, and the definitions
-  // that loaded come after all refusals. Few runs have such problems: the map is made only for them.
-  let byName: Map<string, Draft> | undefined;
-  const named = (name: string): Draft | undefined => {
-    byName ??= new Map([...facts.refused.map((f) => [f.fileName, byPath.get(f.path)!] as const), ...facts.definitions.map((d) => [d.fileName, byPath.get(d.unit.path)!] as const)]);
-    return byName.get(name);
+  const drafts = new Map<string, Draft>();
+  const add = (source: string, kind: string, units: readonly string[], refused: boolean): Draft => {
+    const draft: Draft = { source, kind, units, refused, problems: [] };
+    drafts.set(source, draft);
+    return draft;
+  };
+  const mainUnit = (d: Definition) => [`${serviceNameOf(d)}.service`];
+  for (const f of facts.refused) add(f.path, f.kind, [`${fileServiceName(f.fileName, f.kind as UnitKind)}.service`], true);
+  // A definition without units was refused for one it needs, which has the error.
+  for (const def of facts.definitions) if (!facts.units.has(def.unit.path)) add(def.unit.path, def.kind, mainUnit(def), true);
+  // A problem names its definition by file name (a drop-in's) or by path. Few runs have problems: the maps
+  // are made only for them. A file that could not be read leaves its name to a later one, which comes after
+  // it in the load order, and the definitions that loaded come after all refusals.
+  let byName: Map<string, () => Draft> | undefined;
+  let byPath: Map<string, () => Draft> | undefined;
+  const draftOf = (p: DefinitionError): Draft | undefined => {
+    const known = drafts.get(p.location.file);
+    if (known && p.location.definition === undefined) return known;
+    if (!byName || !byPath) {
+      const entries = [
+        ...facts.refused.map((f) => [f.fileName, f.path, () => drafts.get(f.path)!] as const),
+        ...facts.definitions.map((d) => [d.fileName, d.unit.path, () => drafts.get(d.unit.path) ?? add(d.unit.path, d.kind, facts.units.get(d.unit.path) ?? mainUnit(d), false)] as const),
+      ];
+      byName = new Map(entries.map(([name, , draft]) => [name, draft]));
+      byPath = new Map(entries.map(([, path, draft]) => [path, draft]));
+    }
+    return ((p.location.definition !== undefined ? byName.get(p.location.definition) : undefined) ?? byPath.get(p.location.file))?.();
   };
   const other: RecordedProblem[] = [];
   let problems = 0;
   let omitted = 0;
   const file = (p: DefinitionError, severity: RecordedProblem['severity']): void => {
-    const draft = (p.location.definition !== undefined ? named(p.location.definition) : undefined) ?? byPath.get(p.location.file);
+    const draft = draftOf(p);
     if (draft && severity === 'error') draft.refused = true;
     const full = problems >= MAX_PROBLEMS || (draft ? draft.problems.length >= MAX_PER_DEFINITION : other.length >= MAX_PER_DEFINITION);
     if (full) {
@@ -125,14 +133,15 @@ export function recordRun(facts: RunFacts): LastRun {
   // Errors first: when the record is full, a refusal's reason is worth more than a warning.
   for (const e of facts.errors) file(e, 'error');
   for (const w of facts.warnings) file(w, 'warning');
+  const all = [...drafts.values()];
   return {
     version: LAST_RUN_VERSION,
     time: facts.time.toISOString(),
     podman: facts.podman,
     scope: facts.user ? 'user' : 'system',
-    definitions: drafts.length > MAX_DEFINITIONS ? drafts.slice(0, MAX_DEFINITIONS) : drafts,
+    definitions: all.length > MAX_DEFINITIONS ? all.slice(0, MAX_DEFINITIONS) : all,
     other,
-    omitted: { definitions: Math.max(0, drafts.length - MAX_DEFINITIONS), problems: omitted },
+    omitted: { definitions: Math.max(0, all.length - MAX_DEFINITIONS), problems: omitted },
   };
 }
 

@@ -56,8 +56,6 @@ test('a unit systemd has not found is "not generated yet" when the record lacks 
     t.like(rows[1], { state: 'masked', reason: null });
     t.like(rows[2], { state: 'template', load: null });
   }
-  // Generated at the last run, yet not loaded: said as such.
-  t.like(listRows(files, run([recorded('new.container', { units: ['new.service'] })]), states)[0], { state: NOT_LOADED, reason: 'systemd has not loaded it' });
 });
 
 test('without systemd to ask, only what the record says is known', (t) => {
