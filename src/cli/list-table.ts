@@ -10,6 +10,7 @@ export function formatDefinitions(rows: readonly DefinitionRow[]): string {
   rows.forEach((r, i) => {
     out.push(fmt(lines[i]!));
     if (r.reason) out.push(`  ${r.reason}`);
+    if (r.quadlet) out.push(`  podman's Quadlet also makes ${r.unit} from ${r.quadlet}: keep one of the two`);
   });
   return out.join('\n') + '\n';
 }

@@ -3,7 +3,10 @@
  * path, the generator's record of its last run, and the state of every unit from systemd in one
  * ListUnitsByNames call.
  */
+import { homedir } from 'node:os';
+import type { Definition } from '../compile/definition.js';
 import type { LastRun } from '../generator/last-run.js';
+import { podmanQuadletRuns, probePodmanGenerator, quadletDirs, quadletOverlaps } from '../generator/quadlet-folders.js';
 import { loadDefinitions } from '../generator/load.js';
 import { searchPaths } from '../generator/search-paths.js';
 import type { SystemdManager } from '../systemd/manager.js';
@@ -26,9 +29,18 @@ export function lastRun(opts: CollectOptions): LastRun | undefined {
   return readLastRun(lastRunPath(opts.user, opts.env), opts.user ? (process.getuid?.() ?? 0) : 0);
 }
 
+/** Where podman's own Quadlet runs, the definitions it compiles into units berth's also make: by berth's source, its. */
+function sharedWithQuadlet(definitions: readonly Definition[], opts: CollectOptions, env: NodeJS.ProcessEnv): Map<string, string> {
+  if (!podmanQuadletRuns(probePodmanGenerator(opts.user ? 'user' : 'system'))) return new Map();
+  const theirs = loadDefinitions(quadletDirs(opts.user, env, process.getuid?.() ?? 0, homedir())).definitions;
+  return new Map(quadletOverlaps(definitions, theirs).map((o) => [o.berth, o.quadlet]));
+}
+
 /** The definition files on the search path and the record of the generator's last run. */
 export function readListing(opts: CollectOptions): { files: DefinitionFile[]; run: LastRun | undefined } {
-  return { files: definitionFiles(loadDefinitions(searchPaths(opts.user, opts.env ?? process.env))), run: lastRun(opts) };
+  const env = opts.env ?? process.env;
+  const loaded = loadDefinitions(searchPaths(opts.user, env));
+  return { files: definitionFiles(loaded, sharedWithQuadlet(loaded.definitions, opts, env)), run: lastRun(opts) };
 }
 
 /** The rows, with systemd's states when a manager is given. */

@@ -19,6 +19,8 @@ export interface DefinitionFile {
   readonly source: string;
   /** Its main unit, e.g. web.service; null for a template without an instance (only its instances are units). */
   readonly unit: string | null;
+  /** The definition podman's own Quadlet compiles into the same unit, when it runs here (quadlet-folders.ts). */
+  readonly quadlet: string | null;
 }
 
 /** systemd's answer about a unit (ListUnitsByNames). */
@@ -44,12 +46,16 @@ export interface DefinitionRow extends DefinitionFile {
   readonly problems: readonly RecordedProblem[];
 }
 
-/** Every definition file the search path holds, those that could not be read included, sorted by name. */
-export function definitionFiles(loaded: Pick<LoadResult, 'definitions' | 'refused'>): DefinitionFile[] {
+/**
+ * Every definition file the search path holds, those that could not be read included, sorted by name;
+ * `quadlet`: by source, the definition podman's Quadlet compiles into the same unit.
+ */
+export function definitionFiles(loaded: Pick<LoadResult, 'definitions' | 'refused'>, quadlet: ReadonlyMap<string, string> = new Map()): DefinitionFile[] {
   const unit = (fileName: string, service: string): string | null => (isBareTemplate(fileName) ? null : `${service}.service`);
+  const file = (name: string, kind: string, source: string, service: string): DefinitionFile => ({ name, kind, source, unit: unit(name, service), quadlet: quadlet.get(source) ?? null });
   const files: DefinitionFile[] = [
-    ...loaded.definitions.map((d) => ({ name: d.fileName, kind: d.kind, source: d.unit.path, unit: unit(d.fileName, serviceNameOf(d)) })),
-    ...loaded.refused.map((f) => ({ name: f.fileName, kind: f.kind, source: f.path, unit: unit(f.fileName, fileServiceName(f.fileName, f.kind as UnitKind)) })),
+    ...loaded.definitions.map((d) => file(d.fileName, d.kind, d.unit.path, serviceNameOf(d))),
+    ...loaded.refused.map((f) => file(f.fileName, f.kind, f.path, fileServiceName(f.fileName, f.kind as UnitKind))),
   ];
   return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }

@@ -3,7 +3,7 @@ import { definitionFiles, listRows, NOT_GENERATED, NOT_LOADED, unitsToAsk, type 
 import type { LastRun, RecordedDefinition } from '../../src/generator/last-run.js';
 import { UnitFile } from '../../src/unit/unit-file.js';
 
-const file = (name: string, kind: string, unit: string | null): DefinitionFile => ({ name, kind, source: `/defs/${name}`, unit });
+const file = (name: string, kind: string, unit: string | null): DefinitionFile => ({ name, kind, source: `/defs/${name}`, unit, quadlet: null });
 const recorded = (name: string, d: Partial<RecordedDefinition> = {}): RecordedDefinition => ({ source: `/defs/${name}`, kind: 'container', units: [], refused: false, problems: [], ...d });
 const run = (definitions: RecordedDefinition[]): LastRun => ({ version: 1, time: '2026-12-07T03:00:00.000Z', podman: '4.3.1', scope: 'system', definitions, other: [], omitted: { definitions: 0, problems: 0 } });
 const loaded: UnitState = { load: 'loaded', active: 'active', sub: 'running' };
@@ -21,6 +21,9 @@ test('every definition file is listed by name with its main unit; a template wit
     file('tpl@.container', 'container', null),
     file('web.container', 'container', 'web.service'),
   ]);
+  // Where podman's Quadlet makes the same unit from a file of its own, that file is named.
+  const shared = definitionFiles({ definitions: [def('web.container', 'container', '[Container]\nImage=x\n')], refused: [] }, new Map([['/defs/web.container', '/etc/containers/systemd/web.container']]));
+  t.is(shared[0]!.quadlet, '/etc/containers/systemd/web.container');
   // systemd refuses the whole call for one name it cannot take: templates and invalid names are not asked.
   t.deepEqual(unitsToAsk([...files, file('odd.container', 'container', 'a b.service')]), ['broken-network.service', 'data-volume.service', 'other.service', 'web.service']);
 });

@@ -40,7 +40,7 @@ test.serial('without podman\'s Quadlet, a Quadlet file in /etc/containers/system
   t.regex(quadlet.summary, /^podman has no Quadlet generator here: berth also reads \/run\/containers\/systemd, \/etc\/containers\/systemd/);
 });
 
-test.serial('with a podman-system-generator link, berth leaves Quadlet\'s folders alone and doctor names the overlap', async (t) => {
+test.serial('with a podman-system-generator link, berth leaves Quadlet\'s folders alone, and doctor and list name the overlap', async (t) => {
   const host = await bootSystemdHost({
     t,
     files: {
@@ -61,4 +61,10 @@ test.serial('with a podman-system-generator link, berth leaves Quadlet\'s folder
   t.is(quadlet.status, 'warn', quadlet.summary);
   t.regex(quadlet.summary, /both write this unit: both\.service \(\/etc\/berth\/definitions\/both\.container and \/etc\/containers\/systemd\/both\.container\)/);
   t.log(quadlet.summary);
+
+  // berth list says it too, in its table and its JSON.
+  const list = await host.run(['/usr/bin/env', '/usr/bin/berth', 'list'], { timeoutMs: 60_000 });
+  t.regex(list.stdout, /^  podman's Quadlet also makes both\.service from \/etc\/containers\/systemd\/both\.container: keep one of the two$/m, list.stdout + list.stderr);
+  const rows = JSON.parse((await host.run(['/usr/bin/env', '/usr/bin/berth', 'list', '--json'], { timeoutMs: 60_000 })).stdout) as Array<{ name: string; quadlet: string | null }>;
+  t.is(rows.find((r) => r.name === 'both.container')?.quadlet, '/etc/containers/systemd/both.container');
 });
