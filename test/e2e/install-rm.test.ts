@@ -155,7 +155,10 @@ test.serial("user scope: root's user manager on its session bus: install, start,
   };
   t.is((await sh(host, `${USER_ENV} berth enable --user hello`)).exitCode, 0);
   await restartManager();
-  t.is(await show(host, 'hello.service', true), 'loaded active', 'enabled: started with the user manager');
+  // The manager reaches default.target, and so starts the unit, a moment after its bus is up.
+  let state = '';
+  for (let i = 0; i < 100 && (state = await show(host, 'hello.service', true)) !== 'loaded active'; i++) await new Promise((r) => setTimeout(r, 200));
+  t.is(state, 'loaded active', 'enabled: started with the user manager');
   t.is((await sh(host, `${USER_ENV} berth disable --user --now hello`)).exitCode, 0);
   await restartManager();
   t.is(await show(host, 'hello.service', true), 'loaded inactive', 'disabled: not started with the user manager');
