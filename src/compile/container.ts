@@ -4,6 +4,7 @@
  * (templates/container-restorable.service).
  */
 import { existsSync } from 'node:fs';
+import { DefinitionError } from '../errors.js';
 import { joinCsv, splitCsv } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
 import { readCheckpoint, type CheckpointSettings } from './checkpoint-settings.js';
@@ -176,6 +177,20 @@ function reload(job: Job): { 'reload-command': string[] | undefined; 'reload-sig
   return { 'reload-command': command.length > 0 ? command : undefined, 'reload-signal': signal };
 }
 
+/**
+ * CRIU checkpoints and restores only rootful podman: a user manager of any uid but 0 runs podman rootless,
+ * where `podman container checkpoint` is refused. Refused at the section's line, naming what works instead.
+ * Root's own user manager (uid 0) runs rootful podman, so CRIU works there and the section is kept.
+ */
+function rootlessCheckpoint(job: Job): DefinitionError | undefined {
+  const { ctx, unit } = job;
+  if (!ctx.user || ctx.uid === 0) return undefined;
+  const who = ctx.uid === undefined ? 'this user manager' : `uid ${ctx.uid}'s user manager`;
+  return new DefinitionError({ file: unit.path, line: unit.sectionLine('Checkpoint') },
+    `a [Checkpoint] section needs root: CRIU checkpoints only rootful podman, and ${who} runs podman rootless; ` +
+    `define the container in system scope instead (/etc/berth/definitions, with User=${ctx.uid ?? 'UID'} in [Container] to run its processes as that user), or remove the section`);
+}
+
 /** What a [Checkpoint] section rules out, each measured with CRIU (README: "Scheduled checkpoints and restore"). */
 function checkRestorable(job: Job, checkpoint: CheckpointSettings | undefined): void {
   const { unit, service, problems, def } = job;
@@ -185,6 +200,8 @@ function checkRestorable(job: Job, checkpoint: CheckpointSettings | undefined): 
     problems.errors.push(service.error(service.last('Service', 'Type')!, `must be ${allowed}`));
   }
   if (!checkpoint) return;
+  const rootless = rootlessCheckpoint(job);
+  if (rootless) problems.errors.push(rootless);
   if (def.fileName.includes('@')) problems.errors.push(fail(job, undefined, 'a [Checkpoint] section is not supported in a template'));
   if (unit.bool(S, 'RunInit')) {
     // CRIU cannot restore the bind mount of the init binary (mnt-v2 remount with MS_PRIVATE fails).

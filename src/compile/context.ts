@@ -19,6 +19,12 @@ export interface CompileContext {
   /** The podman the units will run. */
   readonly target: Version;
   readonly user: boolean;
+  /**
+   * The uid whose user manager runs the units (user scope; undefined in system scope or when unknown). Only
+   * root's own user manager (0) runs podman as root, which [Checkpoint] needs. Given by the edge (plan.ts),
+   * so the core never asks the process who it is.
+   */
+  readonly uid?: number;
   /** The podman binary written into ExecStart. */
   readonly podman: string;
   /** The berth command (argv prefix) written into berth's own units, e.g. ['/usr/bin/berth']. */

@@ -36,6 +36,8 @@ export interface GenerateResult {
 export interface GenerateOptions {
   readonly target: Version;
   readonly user: boolean;
+  /** The uid whose user manager runs the units (user scope): [Checkpoint] is refused unless it is 0. */
+  readonly uid?: number;
   readonly podman: string;
   /** Names the generator in the generated files' header comment. */
   readonly generatedBy?: string;
@@ -154,6 +156,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
   const ctx: CompileContext = {
     target: opts.target,
     user: opts.user,
+    ...(opts.user && opts.uid !== undefined ? { uid: opts.uid } : {}),
     podman: opts.podman,
     berth: opts.berth ?? ['/usr/bin/berth'],
     validateCalendar: opts.validateCalendar ?? (() => undefined),

@@ -17,6 +17,8 @@ const VERSION_QUERY_MS = 10_000;
 
 export interface PlanOptions {
   readonly user: boolean;
+  /** The uid whose user manager runs the units (default: this process's); user scope refuses [Checkpoint] unless 0. */
+  readonly uid?: number;
   /** --podman-version, when given. */
   readonly podmanVersion?: string;
   /** The berth command written into checkpoint units. */
@@ -49,6 +51,7 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const result = generate(loaded.definitions, {
     target: target.version,
     user: opts.user,
+    uid: opts.uid ?? process.getuid?.() ?? 0,
     podman: podmanPath(opts.env),
     ...(opts.berth ? { berth: opts.berth } : {}),
     ...(opts.emit ? { emit: opts.emit } : {}),

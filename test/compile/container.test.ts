@@ -150,8 +150,20 @@ test('OnStop=yes puts a bounded last checkpoint before podman stop, and systemd 
   t.is(service!.get('Service', 'TimeoutStopSec'), '190');
   t.is(service!.get('Service', 'SuccessExitStatus'), '143 137');
   t.deepEqual(service!.list('Unit', 'RequiresMountsFor').map((e) => e.value), ['%t/containers', '/srv/ckpt']);
-  const user = compile('[Container]\nImage=img\nContainerName=web\n[Checkpoint]\nOnStop=yes\n', { user: true });
+  const user = compile('[Container]\nImage=img\nContainerName=web\n[Checkpoint]\nOnStop=yes\n', { user: true, uid: 0 });
   t.is(user.service!.list('Service', 'ExecStop')[0]!.value, '-/usr/bin/berth checkpoint --user --on-stop --timeout 90 web');
+});
+
+test("a [Checkpoint] section in a user's definition is refused at its line, naming the system-scope alternative; root's own user manager keeps it", (t) => {
+  const text = '[Container]\nImage=img\nContainerName=web\n\n[Checkpoint]\nKeep=2\n';
+  const { errors, units } = compile(text, { user: true, uid: 1000 });
+  t.is(errors.length, 1);
+  t.regex(errors[0]!, /^\/etc\/berth\/definitions\/web\.container:5: a \[Checkpoint\] section needs root: CRIU checkpoints only rootful podman, and uid 1000's user manager runs podman rootless; define the container in system scope instead \(\/etc\/berth\/definitions, with User=1000 in \[Container\]/);
+  t.is(units.size, 0);
+  t.regex(compile(text, { user: true }).errors[0] ?? '', /this user manager runs podman rootless/, 'an unknown uid is not taken for root');
+  t.deepEqual(compile(text, { user: true, uid: 0 }).errors, []);
+  t.deepEqual(compile(text, { uid: 1000 }).errors, [], 'system scope: the uid does not matter');
+  t.deepEqual(compile('[Container]\nImage=img\n', { user: true, uid: 1000 }).errors, [], 'without [Checkpoint] a user definition compiles');
 });
 
 test('without OnStop= the unit stops as before, and only a checkpoint that ends the container makes exit 137 clean', (t) => {

@@ -185,8 +185,8 @@ test("OnStop=yes adds a drop-in for podman's container scopes, ordered before th
   t.false(generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], opts).units.some((u) => u.fileName.includes('libpod-')));
 });
 
-test('the checkpoint service of a user definition asks berth in user scope', (t) => {
-  const text = (user: boolean) => generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], { ...opts, user }).units.find((u) => u.fileName === 'web-checkpoint.service')!.text;
+test("the checkpoint service of a definition for root's user manager asks berth in user scope", (t) => {
+  const text = (user: boolean) => generate([definition('web.container', '[Container]\nImage=img\n[Checkpoint]\n')], { ...opts, user, uid: 0 }).units.find((u) => u.fileName === 'web-checkpoint.service')!.text;
   t.regex(text(false), /^ExecStart=\/usr\/bin\/berth checkpoint web$/m);
   t.regex(text(true), /^ExecStart=\/usr\/bin\/berth checkpoint --user web$/m);
 });
@@ -215,7 +215,7 @@ test('berth enable|disable states switch the install links, the checkpoint timer
     definition('vol.volume', '[Volume]\n'),
   ];
   const links = (enabled: ReadonlyMap<string, 'enabled' | 'disabled'>, user = false) =>
-    Object.fromEntries(generate(defs, { ...opts, user, enabled }).units.map((u) => [u.fileName, u.symlinks.map((l) => l.path)]));
+    Object.fromEntries(generate(defs, { ...opts, user, uid: 0, enabled }).units.map((u) => [u.fileName, u.symlinks.map((l) => l.path)]));
   const none = links(new Map());
   t.deepEqual(none, {
     'vol-volume.service': [], 'on.service': ['multi-user.target.wants/on.service'],

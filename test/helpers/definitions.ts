@@ -23,6 +23,8 @@ export interface CompileOptions {
   /** The target podman, 6.0 by default. */
   readonly target?: string;
   readonly user?: boolean;
+  /** The uid of the user manager (user scope); none by default, which refuses [Checkpoint] as for a user. */
+  readonly uid?: number;
   readonly podman?: string;
   /** More definitions beside it, by file name (those it refers to). */
   readonly others?: Readonly<Record<string, string>>;
@@ -35,7 +37,7 @@ export interface CompileOptions {
 export function compileOne(fileName: string, text: string, opts: CompileOptions = {}) {
   const main = definition(fileName, text);
   const defs = [main, ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: opts.user ?? false, podman: opts.podman ?? '/usr/bin/podman' });
+  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: opts.user ?? false, ...(opts.uid !== undefined ? { uid: opts.uid } : {}), podman: opts.podman ?? '/usr/bin/podman' });
   const units = new Map(result.units.map((u) => [u.fileName, UnitFile.parse(u.text, u.fileName).unit]));
   const service = units.get(`${serviceNameOf(main)}.service`);
   const argvOf = (key: string): string[] => {
