@@ -8,7 +8,6 @@ import { Command } from './command.js';
 import type { CompiledUnit } from './compiled.js';
 import type { CompileContext } from './context.js';
 import type { Definition } from './definition.js';
-import { gate, supports } from './gates.js';
 import type { Job, KindOutput } from './job.js';
 import { checkKeys } from './key-checks.js';
 import { kindSpec } from './kinds.js';
@@ -24,7 +23,13 @@ const DEPENDENCY_KEYS = [
 // podman, not systemd, must switch users: a service running podman as another user breaks it.
 const UNSUPPORTED_SERVICE_KEYS = ['User', 'Group', 'DynamicUser'];
 
-const USER_NETWORK_ONLINE = gate('podman-user-wait-network-online.service');
+/**
+ * A user manager has no network-online.target: berth's own user unit (units/user/) waits for the system's,
+ * bounded, and ends without failing when it is not reached. berth's, not podman's
+ * podman-user-wait-network-online.service (podman 5.0 and later), whatever the podman: the same unit, shipped
+ * with berth, on every podman, and a wait that ends with a journal line, not a failed unit.
+ */
+export const USER_NETWORK_ONLINE = 'berth-user-wait-network-online.service';
 
 /** After=web.container and the like name the definition; systemd needs the generated service's name. */
 function translateDependencies(service: UnitFile, ctx: CompileContext, problems: Problems): void {
@@ -60,12 +65,10 @@ function startService(def: Definition, section: string, ctx: CompileContext, pro
   return service;
 }
 
-/** Image pulls and port publishing want the network up; a user manager has no network-online.target. */
+/** Image pulls and port publishing want the network up; a user manager waits for the system's through berth's unit. */
 function networkOnline(job: Job): string | undefined {
   if (!(job.unit.bool('Quadlet', 'DefaultDependencies') ?? true)) return undefined;
-  if (!job.ctx.user) return 'network-online.target';
-  // podman ships a user unit that waits for the system's network from 5.0 on; before that there is none.
-  return supports(job.ctx.target, USER_NETWORK_ONLINE) ? USER_NETWORK_ONLINE.name : undefined;
+  return job.ctx.user ? USER_NETWORK_ONLINE : 'network-online.target';
 }
 
 /** podman with the definition's --module and global arguments: the first words of each of its podman lines. */

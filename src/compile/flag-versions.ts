@@ -356,5 +356,4 @@ export const FLAG_SINCE: Readonly<Record<string, string>> = {
 
   // ---------------------------------------------------------------- values and units beyond a flag
   'pod stop --time=-1': '4.7', // cmd/podman/pods/stop.go: --time is a uint (UintVarP) until v4.6.0, an int from v4.7.0
-  'podman-user-wait-network-online.service': '5.0', // contrib/systemd/user/ at v5.0.0: the user unit that waits for the system's network
 };

@@ -61,8 +61,8 @@ test('the scope comes from --user or $SYSTEMD_SCOPE', async (t) => {
     execa('node', [BERTH, 'generate', '--dryrun', '--podman-version', '5.0', ...args], {
       env: { BERTH_UNIT_DIRS: dir, ...(scope ? { SYSTEMD_SCOPE: scope } : {}) },
     });
-  t.regex((await run(['--user'])).stdout, /Wants=podman-user-wait-network-online\.service/);
-  t.regex((await run([], 'user')).stdout, /Wants=podman-user-wait-network-online\.service/);
+  t.regex((await run(['--user'])).stdout, /Wants=berth-user-wait-network-online\.service/);
+  t.regex((await run([], 'user')).stdout, /Wants=berth-user-wait-network-online\.service/);
   t.regex((await run([])).stdout, /Wants=network-online\.target/);
 });
 

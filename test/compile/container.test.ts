@@ -98,11 +98,16 @@ test('a key the target podman lacks is rejected with the version it needs', (t) 
   t.deepEqual(compile('[Container]\nImage=img\nHealthOnFailure=kill\n', { target: '4.3' }).errors, []);
 });
 
-test('a user unit on a podman without its network-wait unit gets no network dependency', (t) => {
-  const old = compile('[Container]\nImage=img\n', { user: true, target: '4.3' }).service!;
-  t.deepEqual(old.list('Unit', 'Wants'), []);
-  const recent = compile('[Container]\nImage=img\n', { user: true, target: '5.0' }).service!;
-  t.is(recent.get('Unit', 'Wants'), 'podman-user-wait-network-online.service');
+test("a user unit waits for the system's network through berth's own bounded unit, on every podman", (t) => {
+  for (const target of ['4.3', '5.0', '6.0']) {
+    const service = compile('[Container]\nImage=img\n', { user: true, target }).service!;
+    t.deepEqual(service.list('Unit', 'Wants').map((e) => e.value), ['berth-user-wait-network-online.service'], target);
+    t.deepEqual(service.list('Unit', 'After').map((e) => e.value), ['berth-user-wait-network-online.service'], target);
+  }
+  const system = compile('[Container]\nImage=img\n').service!;
+  t.is(system.get('Unit', 'Wants'), 'network-online.target');
+  const none = compile('[Quadlet]\nDefaultDependencies=no\n[Container]\nImage=img\n', { user: true }).service!;
+  t.deepEqual(none.list('Unit', 'Wants'), [], 'DefaultDependencies=no: no wait');
 });
 
 test('a container without Image or Rootfs is an error at its section', (t) => {

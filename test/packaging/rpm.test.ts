@@ -114,6 +114,7 @@ test('the payload installs the command, generators, agent, D-Bus files, tmpfiles
     'usr/lib/systemd/user-generators/berth': '-> ../../../libexec/berth/berth-generator.cjs',
     'usr/lib/systemd/system/berth-agent.service': 'file 644',
     'usr/lib/systemd/user/berth-agent.service': 'file 644',
+    'usr/lib/systemd/user/berth-user-wait-network-online.service': 'file 644',
     'usr/lib/systemd/system-preset/80-berth.preset': 'file 644',
     'usr/share/dbus-1/system.d/io.berth.Manager1.conf': 'file 644',
     'usr/share/dbus-1/system-services/io.berth.Manager1.service': 'file 644',
