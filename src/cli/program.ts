@@ -153,6 +153,7 @@ export function program(): Command {
     .command('doctor')
     .description('check the host: podman, its runtime and CRIU, cgroups, systemd, the generator links, the agent, the checkpoint folders')
     .option('--json', 'machine-readable output: {ok, summary, checks: [{id, title, status, summary, fix, details}]}')
+    .option('--user', "check what the calling user's containers need: /etc/subuid and /etc/subgid ranges, newuidmap and newgidmap, lingering, cgroups, the user generator, the user's definitions and agent")
     .addHelpText('after', '\nEach check prints ok, WARN or FAIL, and a fix for anything not ok. Exit status: 0 when no check failed, 1 otherwise.')
     .action(async (opts: DoctorFlags) => {
       const { runDoctor } = await import('./doctor-command.js');

@@ -283,7 +283,8 @@ export function checkSystemd(s: SystemdFacts): CheckResult {
 // ---------------------------------------------------------------------------------------------------
 // The generator links
 
-export function checkGenerator(host: DoctorHost, scope: 'system' | 'user'): CheckResult {
+/** `required`: a missing link fails (the system one always; the user one for berth doctor --user). */
+export function checkGenerator(host: DoctorHost, scope: 'system' | 'user', required = scope === 'system'): CheckResult {
   const id = `${scope}-generator`;
   const T = `${scope} generator`;
   const dirs = GENERATOR_DIRS[scope];
@@ -291,7 +292,7 @@ export function checkGenerator(host: DoctorHost, scope: 'system' | 'user'): Chec
   const link = dirs.map((d) => `${d}/berth`).find((p) => host.stat(p, false) !== undefined);
   if (!link) {
     const detail = `no berth in ${dirs.join(', ')}`;
-    return scope === 'system'
+    return required
       ? bad('fail', id, T, `${detail}: systemd never compiles the definitions`, reinstall)
       : bad('warn', id, T, `${detail}: user managers do not compile definitions (only needed for rootless containers)`, reinstall);
   }
@@ -322,7 +323,8 @@ export function checkGenerator(host: DoctorHost, scope: 'system' | 'user'): Chec
 // ---------------------------------------------------------------------------------------------------
 // The agent
 
-export async function checkAgent(host: DoctorHost, systemd: SystemdFacts, busName = AGENT_NAME): Promise<CheckResult> {
+export async function checkAgent(host: DoctorHost, systemd: SystemdFacts, busName = AGENT_NAME, user = false): Promise<CheckResult> {
+  if (user) return checkUserAgent(await host.busName(busName, undefined, true), busName);
   const T = 'agent';
   const a = await host.busName(busName);
   const details: Record<string, unknown> = { busName, ...(a.owner ? { owner: a.owner } : {}), activatable: a.activatable };
@@ -339,6 +341,20 @@ export async function checkAgent(host: DoctorHost, systemd: SystemdFacts, busNam
     `reinstall berth (dnf reinstall berth), which installs /usr/share/dbus-1/system-services/${busName}.service and its bus policy; then systemctl reload dbus`, details);
 }
 
+/** The user's own agent, on the user manager's bus: the user's containers only. */
+function checkUserAgent(a: import('./host.js').BusAnswer, busName: string): CheckResult {
+  const T = 'agent';
+  const details: Record<string, unknown> = { busName, bus: 'user', ...(a.owner ? { owner: a.owner } : {}), activatable: a.activatable };
+  if (a.error) {
+    return bad('fail', 'agent', T, `cannot reach your bus (the user manager's): ${a.error}`,
+      'log in (or loginctl enable-linger) so that your user manager and its bus run; dbus-user-session (Debian) or dbus (RHEL) provides the bus; XDG_RUNTIME_DIR must be /run/user/UID', { ...details, error: a.error });
+  }
+  if (a.owner) return ok('agent', T, `${busName} is on your bus (owned by ${a.owner}): it serves your containers only`, details);
+  if (a.activatable) return ok('agent', T, `${busName} is activatable on your bus: your user manager starts berth-agent.service at the first call`, details);
+  return bad('warn', 'agent', T, `${busName} is neither on your bus nor activatable: berth status --user reads systemd directly`,
+    `reinstall berth (dnf reinstall berth), which installs /usr/share/dbus-1/services/${busName}.service and /usr/lib/systemd/user/berth-agent.service`, details);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Definitions and checkpoint folders
 
@@ -350,8 +366,8 @@ export interface DefinitionFacts {
   readonly checkpointDirs: ReadonlyMap<string, { containers: string[]; capped: number | undefined }>;
 }
 
-export function definitionFacts(host: DoctorHost): DefinitionFacts {
-  const dirs = searchPaths(false, host.env);
+export function definitionFacts(host: DoctorHost, user = false): DefinitionFacts {
+  const dirs = searchPaths(user, host.env, host.uid);
   const loaded = loadDefinitions(dirs);
   const checkpointDirs = new Map<string, { containers: string[]; capped: number | undefined }>([[DEFAULT_CHECKPOINT_DIR, { containers: [], capped: 0 }]]);
   for (const d of loaded.definitions) {
@@ -368,7 +384,7 @@ export function definitionFacts(host: DoctorHost): DefinitionFacts {
   return { dirs, count: loaded.definitions.length, errors: loaded.errors.map((e) => e.message), checkpointDirs };
 }
 
-export function checkDefinitions(d: DefinitionFacts): CheckResult {
+export function checkDefinitions(d: DefinitionFacts, home = '/etc/berth/definitions'): CheckResult {
   const T = 'definitions';
   const where = d.dirs.join(', ');
   const details = { dirs: d.dirs, count: d.count, errors: d.errors };
@@ -376,7 +392,7 @@ export function checkDefinitions(d: DefinitionFacts): CheckResult {
     return bad('warn', 'definitions', T, `${d.count} definition(s) read; ${d.errors.length} cannot be read and are skipped: ${d.errors[0]}${d.errors.length > 1 ? ' …' : ''}`,
       `fix each file named; berth validate ${d.dirs.find((x) => x.startsWith('/etc/')) ?? d.dirs[0] ?? ''} lists every problem`, details);
   }
-  if (d.count === 0) return ok('definitions', T, `none yet in ${where}; put .container files in /etc/berth/definitions`, details);
+  if (d.count === 0) return ok('definitions', T, `none yet in ${where}; put .container files in ${home}`, details);
   return ok('definitions', T, `${d.count} definition(s) in ${where}`, details);
 }
 

@@ -3,6 +3,7 @@
  * through it, so tests give them a made-up host. systemHost() is the real one.
  */
 import { accessSync, constants, lstatSync, readFileSync, readlinkSync, realpathSync, statfsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { runCommand, type CommandResult } from '../engine/command.js';
 import { Podman } from '../engine/podman.js';
@@ -33,10 +34,17 @@ export interface BusAnswer {
   readonly activatable: boolean;
 }
 
+export interface Account {
+  readonly name: string;
+  readonly home: string;
+}
+
 export interface DoctorHost {
   readonly env: NodeJS.ProcessEnv;
   /** Effective uid of the doctor. */
   readonly uid: number;
+  /** The user the doctor runs as (getpwuid), when the account database knows it. */
+  readonly account?: Account;
   /** Runs a program; a bare name is looked up on env.PATH. Never throws. */
   run(file: string, args: readonly string[], timeoutMs?: number): Promise<CommandResult>;
   /** Runs podman ($PODMAN, default /usr/bin/podman). Never throws. */
@@ -50,18 +58,29 @@ export interface DoctorHost {
   isExecutable(path: string): boolean;
   readFile(path: string): string | undefined;
   space(path: string): Space | undefined;
-  /** Asks the system bus who owns `name` and whether it can be activated. Never throws. */
-  busName(name: string, timeoutMs?: number): Promise<BusAnswer>;
+  /** Asks the system bus (the user's bus when `user`) who owns `name` and whether it can be activated. Never throws. */
+  busName(name: string, timeoutMs?: number, user?: boolean): Promise<BusAnswer>;
 }
 
 function kindOf(st: import('node:fs').Stats): FileFacts['kind'] {
   return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
 }
 
+function account(): Account | undefined {
+  try {
+    const { username, homedir } = userInfo();
+    return { name: username, home: homedir };
+  } catch {
+    return undefined; // a uid the account database does not know
+  }
+}
+
 export function systemHost(env: NodeJS.ProcessEnv = process.env): DoctorHost {
+  const known = account();
   const host: DoctorHost = {
     env,
     uid: process.geteuid?.() ?? 0,
+    ...(known ? { account: known } : {}),
 
     run: (file, args, timeoutMs = 30_000) => runCommand([file, ...args], { env, timeoutMs }),
 
@@ -128,17 +147,17 @@ export function systemHost(env: NodeJS.ProcessEnv = process.env): DoctorHost {
       }
     },
 
-    busName: (name, timeoutMs = 5_000) => askSystemBus(name, env, timeoutMs),
+    busName: (name, timeoutMs = 5_000, user = false) => askBus(name, env, timeoutMs, user),
   };
   return host;
 }
 
-/** GetNameOwner and ListActivatableNames on the system bus, through the bus wrapper the agent uses. */
-async function askSystemBus(name: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<BusAnswer> {
+/** GetNameOwner and ListActivatableNames on the system (or user's) bus, through the bus wrapper the agent uses. */
+async function askBus(name: string, env: NodeJS.ProcessEnv, timeoutMs: number, user: boolean): Promise<BusAnswer> {
   const { Bus, DBUS_IFACE, DBUS_NAME, DBUS_PATH } = await import('../systemd/bus.js');
   let bus: import('../systemd/bus.js').Bus | undefined;
   try {
-    bus = await Bus.connect({ env, timeoutMs, connectTimeoutMs: timeoutMs });
+    bus = await Bus.connect({ env, user, timeoutMs, connectTimeoutMs: timeoutMs });
     const [owner, [names]] = await Promise.all([
       bus.nameOwner(name),
       bus.call({ destination: DBUS_NAME, path: DBUS_PATH, interface: DBUS_IFACE, member: 'ListActivatableNames' }),
