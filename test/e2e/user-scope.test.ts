@@ -2,7 +2,8 @@
  * User scope on root's user manager in the test host (test/helpers/systemd-host.ts; user@0.service, its
  * session bus from dbus-user-session): a user's container waits for the system's network through berth's
  * own bounded unit (units/user/berth-user-wait-network-online.service) and starts anyway, with one journal
- * line, when network-online.target is never reached; `berth status --user` reads that manager.
+ * line, when network-online.target is never reached; `berth status --user` reads that manager, the user's
+ * agent serves that manager's containers only, and `berth doctor --user` checks what they need.
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -31,9 +32,13 @@ async function boot(t: { teardown(fn: () => unknown): void }): Promise<SystemdHo
       // A network that never comes online: network-online.target waits for this forever once started.
       '/etc/systemd/system/never-online.service': '[Unit]\nBefore=network-online.target\n[Service]\nType=oneshot\nExecStart=/bin/sleep infinity\nTimeoutStartSec=infinity\n',
       '/root/hello.container': '[Container]\nImage=localhost/busybox:latest\nExec=sleep 1000\n',
+      // The system manager's container, which no user's agent or status may show.
+      '/etc/berth/definitions/sys.container': '[Container]\nImage=localhost/busybox:latest\nExec=sleep 1000\n',
+      '/etc/systemd/user/berth-agent.service': readFileSync(`${REPO}units/user/berth-agent.service`, 'utf8'),
     },
     symlinks: {
       '/etc/systemd/system/network-online.target.wants/never-online.service': '/etc/systemd/system/never-online.service',
+      '/usr/local/lib/systemd/system-generators/berth': `${REPO}dist/berth-generator.cjs`,
       '/usr/local/lib/systemd/user-generators/berth': `${REPO}dist/berth-generator.cjs`,
       '/usr/bin/berth': `${REPO}dist/src/cli/main.js`,
     },
@@ -46,7 +51,7 @@ async function startUserManager(t: { is(a: unknown, b: unknown, m?: string): voi
   for (let i = 0; i < 50 && (await sh(host, 'test -S /run/user/0/bus')).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-test.serial("a user's container waits for network-online.target at most the bound, then starts with one journal line; berth status --user shows it", async (t) => {
+test.serial("a user's container waits for network-online.target at most the bound, then starts with one journal line; status, the user's agent and doctor --user see that user's manager only", async (t) => {
   const host = await boot(t);
   const verify = await sh(host, `mkdir -p -m 0700 /tmp/xdg && XDG_RUNTIME_DIR=/tmp/xdg systemd-analyze --user verify /etc/systemd/user/${WAIT}`);
   t.deepEqual([verify.exitCode, verify.stdout, verify.stderr], [0, '', ''], 'systemd-analyze verify has nothing to say about the unit');
@@ -80,6 +85,25 @@ test.serial("a user's container waits for network-online.target at most the boun
   const rows = JSON.parse(status.stdout) as Array<{ name: string; active: string; load: string }>;
   t.deepEqual(rows.map((r) => [r.name, r.load, r.active]), [['hello', 'loaded', 'active']], status.stdout);
   t.regex((await sh(host, `${USER_ENV} berth status --user`)).stdout, /^hello\s+active/m);
+
+  // The user's agent, on the user's bus: the user's container only, not the system's; no other user reaches that bus.
+  t.is((await host.systemctl('show', '-P', 'LoadState', 'sys.service')).stdout.trim(), 'loaded', 'the system has a container of its own');
+  t.is((await sh(host, `${USER_ENV} systemctl --user start berth-agent.service`)).exitCode, 0, await userJournal(host, 'berth-agent.service'));
+  const listed = await sh(host, `${USER_ENV} busctl --user call io.berth.Manager1 /io/berth/Manager1 io.berth.Manager1 ListContainers`);
+  t.is(listed.exitCode, 0, listed.stderr);
+  t.regex(listed.stdout, /^a\(ssssssutus\) 1 "hello" "hello\.service" "loaded" "active" "running" /, 'the user manager\'s container only');
+  t.notRegex(listed.stdout, /"sys"/);
+  t.notRegex((await sh(host, `${USER_ENV} berth status --user`)).stdout, /^sys\b/m);
+  const other = await host.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', 'busctl', '--address=unix:path=/run/user/0/bus', 'call', 'io.berth.Manager1', '/io/berth/Manager1', 'io.berth.Manager1', 'ListContainers']);
+  t.not(other.exitCode, 0, 'another user cannot reach this user\'s bus');
+
+  // berth doctor --user, as root: the id checks are not needed, no linger, the agent on the user's bus.
+  const doctor = await sh(host, `${USER_ENV} berth doctor --user --json`);
+  const report = JSON.parse(doctor.stdout) as { scope: string; checks: Array<{ id: string; status: string; summary: string }> };
+  t.is(report.scope, 'user');
+  const verdicts = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+  t.like(verdicts, { 'user-generator': 'ok', subuid: 'ok', subgid: 'ok', newuidmap: 'ok', newgidmap: 'ok', linger: 'warn', definitions: 'ok', agent: 'ok' }, doctor.stdout);
+  t.regex(report.checks.find((c) => c.id === 'definitions')!.summary, /^1 definition\(s\) in /);
 
   // Nothing starting network-online.target any more (the job cancelled) on a running system: no wait at all.
   t.is((await host.systemctl('cancel')).exitCode, 0);
