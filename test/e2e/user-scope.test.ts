@@ -59,6 +59,10 @@ test.serial("a user's container waits for network-online.target at most the boun
   await host.systemctl('stop', 'network-online.target');
   t.is((await host.systemctl('start', '--no-block', 'network-online.target')).exitCode, 0);
   t.regex((await host.systemctl('list-jobs', '--no-legend', 'network-online.target')).stdout, /network-online\.target/);
+  // What the wait asks of the system manager, any user may ask (over the system bus): a lingering user's unit works too.
+  const asUser = await host.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '/bin/sh', '-c',
+    'systemctl is-active network-online.target; systemctl list-jobs --no-legend network-online.target; systemctl is-system-running']);
+  t.regex(asUser.stdout, /^inactive\n.*network-online\.target.*start.*\n(running|degraded)\n$/s, asUser.stderr);
   await startUserManager(t, host);
 
   const installed = await sh(host, `${USER_ENV} berth install --user /root/hello.container`);
