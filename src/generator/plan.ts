@@ -5,6 +5,7 @@
  */
 import { calendarExpressions } from '../compile/checkpoint-settings.js';
 import { calendarValidator } from '../engine/calendar.js';
+import { hostCgroups } from '../engine/cgroup-version.js';
 import { podmanPath, targetVersion, type TargetVersion } from '../engine/podman-version.js';
 import { versionCacheDir } from '../engine/version-cache.js';
 import { DefinitionError } from '../errors.js';
@@ -42,6 +43,10 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const asked = targetVersion(opts.podmanVersion, opts.env, { signal: abort.signal, cacheDir: versionCacheDir(opts.user, opts.env) });
   asked.catch(() => undefined);
   const loaded = loadDefinitions(searchDirs);
+  // The host's cgroups decide a user unit's cgroups mode (compile/cgroups-mode.ts), when the units are for
+  // this host: not for a podman version given, which may be another host's.
+  const forThisHost = !opts.podmanVersion && !opts.env['BERTH_PODMAN_VERSION'];
+  const cgroups = opts.user && forThisHost ? hostCgroups() : undefined;
   const dir = enabledDir(opts.user, opts.env);
   const enabled = readEnabledState(dir);
   const limit = setTimeout(() => abort.abort(), VERSION_QUERY_MS);
@@ -49,6 +54,7 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const result = generate(loaded.definitions, {
     target: target.version,
     user: opts.user,
+    cgroups,
     podman: podmanPath(opts.env),
     ...(opts.berth ? { berth: opts.berth } : {}),
     ...(opts.emit ? { emit: opts.emit } : {}),

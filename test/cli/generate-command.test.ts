@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostCgroups } from '../../src/engine/cgroup-version.js';
 import { LAST_RUN_FILE, parseLastRun } from '../../src/generator/last-run.js';
 import { runWithPrivateKmsg } from '../helpers/private-kmsg.js';
 
@@ -181,4 +182,16 @@ test('calendar expressions are judged by systemd, all in one go, and a section w
   t.regex(r.stderr, /"every full moon" is not a systemd calendar expression: Invalid argument/);
   t.regex(r.stderr, /many\.container:39:1, key OnCalendar\)|takes at most 32 OnCalendar= and Cron= lines/);
   t.notRegex(r.stdout, /---(bad|many)\.service---/);
+});
+
+test('a user\'s units take Quadlet\'s --cgroups=split, or --cgroups=no-conmon with a note where the host has cgroups v1; a podman version given means another host', async (t) => {
+  const dir = defs({ 'a.container': GOOD });
+  const run = (scope: string, more: Record<string, string> = {}) =>
+    execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: '/nonexistent/podman', BERTH_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'berth-run-')), SYSTEMD_SCOPE: scope, ...more } });
+  const v1 = hostCgroups()?.version === 'v1';
+  const user = (await run('user')).stdout;
+  t.regex(user, v1 ? / --cgroups=no-conmon / : / --cgroups=split /);
+  t.is(/^# --cgroups=no-conmon, not split: podman sees cgroups v1 here/m.test(user), v1);
+  t.regex((await run('user', { BERTH_PODMAN_VERSION: '4.3' })).stdout, / --cgroups=split /);
+  t.regex((await run('system')).stdout, / --cgroups=split /);
 });
