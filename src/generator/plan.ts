@@ -25,6 +25,8 @@ export interface PlanOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Takes each unit as soon as it is final (the generator writes it); without it, the result collects them. */
   readonly emit?: (unit: GeneratedUnit) => void;
+  /** Who runs podman: root's user manager runs it rootful (default: this process's uid). */
+  readonly uid?: number;
   /** Those of searchDirs that are Quadlet's (read where podman has no Quadlet): no [Checkpoint] there. */
   readonly quadletFolders?: readonly string[];
 }
@@ -43,10 +45,11 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const asked = targetVersion(opts.podmanVersion, opts.env, { signal: abort.signal, cacheDir: versionCacheDir(opts.user, opts.env) });
   asked.catch(() => undefined);
   const loaded = loadDefinitions(searchDirs);
-  // The host's cgroups decide a user unit's cgroups mode (compile/cgroups-mode.ts), when the units are for
-  // this host: not for a podman version given, which may be another host's.
+  // The host's cgroups decide a rootless unit's cgroups mode (compile/cgroups-mode.ts), when the units are
+  // for this host: not for a podman version given, which may be another host's. root's own user manager
+  // runs rootful podman, which splits on v1 as well.
   const forThisHost = !opts.podmanVersion && !opts.env['BERTH_PODMAN_VERSION'];
-  const cgroups = opts.user && forThisHost ? hostCgroups() : undefined;
+  const cgroups = opts.user && forThisHost && (opts.uid ?? process.getuid?.() ?? 0) !== 0 ? hostCgroups() : undefined;
   const dir = enabledDir(opts.user, opts.env);
   const enabled = readEnabledState(dir);
   const limit = setTimeout(() => abort.abort(), VERSION_QUERY_MS);
