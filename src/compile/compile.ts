@@ -98,5 +98,6 @@ export function compileDefinition(def: Definition, ctx: CompileContext): Compile
   return {
     definition: def, serviceName: info.serviceName, service, errors: problems.errors, warnings: problems.warnings,
     ...(output?.extraUnits ? { extraUnits: output.extraUnits } : {}),
+    ...(output?.notes ? { notes: output.notes } : {}),
   };
 }

@@ -14,4 +14,6 @@ export interface CompiledUnit {
   readonly warnings: readonly DefinitionError[];
   /** More units the definition needs (a checkpoint timer and service). */
   readonly extraUnits?: readonly ExtraUnit[];
+  /** Comment lines for the service's header (KindOutput.notes). */
+  readonly notes?: readonly string[];
 }

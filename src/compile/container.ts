@@ -9,6 +9,7 @@ import { joinCsv, splitCsv } from '../unit/quote.js';
 import type { Entry } from '../unit/syntax.js';
 import { readCheckpoint, type CheckpointSettings } from './checkpoint-settings.js';
 import { checkpointUnits } from './checkpoint.js';
+import { defaultCgroups } from './cgroups-mode.js';
 import { CONTAINER_KEYS } from './container-keys.js';
 import { containerNameOf } from './context.js';
 import { degraded, gate, requireGate, supports, valueGate } from './gates.js';
@@ -25,14 +26,14 @@ interface ContainerJob extends Job {
 }
 
 const HANDLERS: Readonly<Record<string, Handler<ContainerJob>>> = {
-  CgroupsMode({ unit, cmd, restorable, section }) {
+  CgroupsMode({ unit, cmd, restorable, section, ctx }) {
     const mode = unit.get(S, 'CgroupsMode');
     if (restorable) {
       // conmon stays in the unit's cgroup and writes the PID file systemd supervises (the template's --cgroups=no-conmon).
       if (mode) throw fail({ unit, section }, unit.last(S, 'CgroupsMode'), 'cannot be set in a container with a [Checkpoint] section (it runs with --cgroups=no-conmon)');
       return;
     }
-    cmd.add(...(mode ? ['--cgroups', mode] : ['--cgroups=split']));
+    cmd.add(...(mode ? ['--cgroups', mode] : [defaultCgroups(ctx).flag]));
   },
 
   Entrypoint({ unit, cmd }) {
@@ -245,7 +246,12 @@ export function compileContainer(base: Job): KindOutput {
     ...reloadValues,
   };
   if (!checkpoint) {
-    return { template: 'container.service', values: { ...values, type: oneshot ? undefined : 'notify', 'notify-access': oneshot ? undefined : 'all' } };
+    // A host fact, not the definition, chose the cgroups mode: the unit says so.
+    const note = unit.get(S, 'CgroupsMode') ? undefined : defaultCgroups(ctx).note;
+    return {
+      template: 'container.service', values: { ...values, type: oneshot ? undefined : 'notify', 'notify-access': oneshot ? undefined : 'all' },
+      ...(note ? { notes: [note] } : {}),
+    };
   }
   const stopTimeout = unit.get(S, 'StopTimeout') || '10';
   const onStop = checkpoint.onStop ? checkpoint.onStopTimeoutSec : undefined;

@@ -15,6 +15,12 @@ export interface UnitInfo {
   readonly members: string[];
 }
 
+/** The host's cgroups as podman sees them (engine/cgroup-version.ts), for units run on this host. */
+export interface HostCgroups {
+  /** 'v1' on legacy and hybrid hosts (RHEL 8's default), 'v2' on unified ones. */
+  readonly version: 'v1' | 'v2';
+}
+
 export interface CompileContext {
   /** The podman the units will run. */
   readonly target: Version;
@@ -25,6 +31,8 @@ export interface CompileContext {
    * so the core never asks the process who it is.
    */
   readonly uid?: number;
+  /** The cgroups podman sees where the units will run; undefined when unknown (compiling for another host). */
+  readonly cgroups?: HostCgroups | undefined;
   /** The podman binary written into ExecStart. */
   readonly podman: string;
   /** The berth command (argv prefix) written into berth's own units, e.g. ['/usr/bin/berth']. */

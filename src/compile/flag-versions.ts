@@ -105,6 +105,7 @@ export const FLAG_SINCE: Readonly<Record<string, string>> = {
 
   // ---------------------------------------------------------------- run: values
   'run --cgroups=split': '4.0', // cmd/podman/common/create.go at v4.0.0 ("enabled"|"disabled"|"no-conmon"|"split"); libpod/oci_conmon.go cgroupSplit
+  'run --cgroups=no-conmon': '4.0', // cmd/podman/common/create.go at v4.0.0; written for user units on cgroups v1 (compile/cgroups-mode.ts)
   'run --sdnotify=conmon': '4.0', // libpod/define/config.go at v4.0.0 SdNotifyModeConmon
   'run --sdnotify=container': '4.0', // libpod/define/config.go at v4.0.0 SdNotifyModeContainer
   'run --sdnotify=healthy': '4.7', // libpod/define/sdnotify.go at v4.7.0 SdNotifyModeHealthy (docs/source/markdown/options/sdnotify.md at v4.7.0)

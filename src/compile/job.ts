@@ -36,6 +36,8 @@ export interface KindOutput {
   readonly template: string;
   readonly values: TemplateValues;
   readonly extraUnits?: readonly ExtraUnit[];
+  /** Comment lines for the unit's header: why it differs from what Quadlet would write, when a host fact decided. */
+  readonly notes?: readonly string[];
 }
 
 export type KindCompiler = (job: Job) => KindOutput;

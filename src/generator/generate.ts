@@ -7,7 +7,7 @@
  */
 import { DefinitionError } from '../errors.js';
 import { compileDefinition } from '../compile/compile.js';
-import type { CompileContext } from '../compile/context.js';
+import type { CompileContext, HostCgroups } from '../compile/context.js';
 import type { Definition } from '../compile/definition.js';
 import { kindOf, kindSpec, unitInfos } from '../compile/kinds.js';
 import type { Version } from '../compile/version.js';
@@ -38,6 +38,8 @@ export interface GenerateOptions {
   readonly user: boolean;
   /** The uid whose user manager runs the units (user scope): [Checkpoint] is refused unless it is 0. */
   readonly uid?: number;
+  /** podman's view of this host's cgroups, when the units are for this host (plan.ts). */
+  readonly cgroups?: HostCgroups | undefined;
   readonly podman: string;
   /** Names the generator in the generated files' header comment. */
   readonly generatedBy?: string;
@@ -130,7 +132,8 @@ function build(def: Definition, ctx: CompileContext, header: readonly string[], 
     const state = opts.enabled?.get(def.fileName);
     const install = installSymlinks(main.unit, main.fileName, state && { state, defaultTarget: defaultTarget(ctx.user) });
     for (const w of install.warnings) warnings.push(w);
-    units.push({ fileName: main.fileName, text: text(main.unit), symlinks: install.links, source: def.unit.path });
+    const mainText = compiled.notes ? main.unit.toString([...header, ...compiled.notes, '']) : text(main.unit);
+    units.push({ fileName: main.fileName, text: mainText, symlinks: install.links, source: def.unit.path });
     // A definition's extra units (its checkpoint timer) are enabled when its own unit is: by WantedBy= and
     // the like, not by a mere Alias=.
     const installed = install.links.some((l) => l.path.includes('/'));
@@ -157,6 +160,7 @@ export function generate(definitions: readonly Definition[], opts: GenerateOptio
     target: opts.target,
     user: opts.user,
     ...(opts.user && opts.uid !== undefined ? { uid: opts.uid } : {}),
+    cgroups: opts.cgroups,
     podman: opts.podman,
     berth: opts.berth ?? ['/usr/bin/berth'],
     validateCalendar: opts.validateCalendar ?? (() => undefined),

@@ -5,6 +5,7 @@
  */
 import { calendarExpressions } from '../compile/checkpoint-settings.js';
 import { calendarValidator } from '../engine/calendar.js';
+import { hostCgroups } from '../engine/cgroup-version.js';
 import { podmanPath, targetVersion, type TargetVersion } from '../engine/podman-version.js';
 import { versionCacheDir } from '../engine/version-cache.js';
 import { DefinitionError } from '../errors.js';
@@ -17,8 +18,6 @@ const VERSION_QUERY_MS = 10_000;
 
 export interface PlanOptions {
   readonly user: boolean;
-  /** The uid whose user manager runs the units (default: this process's); user scope refuses [Checkpoint] unless 0. */
-  readonly uid?: number;
   /** --podman-version, when given. */
   readonly podmanVersion?: string;
   /** The berth command written into checkpoint units. */
@@ -26,6 +25,11 @@ export interface PlanOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Takes each unit as soon as it is final (the generator writes it); without it, the result collects them. */
   readonly emit?: (unit: GeneratedUnit) => void;
+  /**
+   * The uid whose user manager runs the units (default: this process's): root's runs podman rootful, so it
+   * keeps [Checkpoint] and splits cgroups; another user's refuses [Checkpoint].
+   */
+  readonly uid?: number;
   /** Those of searchDirs that are Quadlet's (read where podman has no Quadlet): no [Checkpoint] there. */
   readonly quadletFolders?: readonly string[];
 }
@@ -44,6 +48,12 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const asked = targetVersion(opts.podmanVersion, opts.env, { signal: abort.signal, cacheDir: versionCacheDir(opts.user, opts.env) });
   asked.catch(() => undefined);
   const loaded = loadDefinitions(searchDirs);
+  // The host's cgroups decide a rootless unit's cgroups mode (compile/cgroups-mode.ts), when the units are
+  // for this host: not for a podman version given, which may be another host's. root's own user manager
+  // runs rootful podman, which splits on v1 as well.
+  const forThisHost = !opts.podmanVersion && !opts.env['BERTH_PODMAN_VERSION'];
+  const uid = opts.uid ?? process.getuid?.() ?? 0;
+  const cgroups = opts.user && forThisHost && uid !== 0 ? hostCgroups() : undefined;
   const dir = enabledDir(opts.user, opts.env);
   const enabled = readEnabledState(dir);
   const limit = setTimeout(() => abort.abort(), VERSION_QUERY_MS);
@@ -51,7 +61,8 @@ export async function plan(searchDirs: readonly string[], opts: PlanOptions): Pr
   const result = generate(loaded.definitions, {
     target: target.version,
     user: opts.user,
-    uid: opts.uid ?? process.getuid?.() ?? 0,
+    uid,
+    cgroups,
     podman: podmanPath(opts.env),
     ...(opts.berth ? { berth: opts.berth } : {}),
     ...(opts.emit ? { emit: opts.emit } : {}),

@@ -182,3 +182,15 @@ test('calendar expressions are judged by systemd, all in one go, and a section w
   t.regex(r.stderr, /many\.container:39:1, key OnCalendar\)|takes at most 32 OnCalendar= and Cron= lines/);
   t.notRegex(r.stdout, /---(bad|many)\.service---/);
 });
+
+test('root\'s user generator keeps Quadlet\'s --cgroups=split: root\'s user manager runs rootful podman', async (t) => {
+  const dir = defs({ 'a.container': GOOD });
+  const run = (scope: string) =>
+    execa('node', [GENERATOR, '--dryrun'], { env: { BERTH_UNIT_DIRS: dir, PODMAN: '/nonexistent/podman', BERTH_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'berth-run-')), SYSTEMD_SCOPE: scope } });
+  t.is(process.getuid?.(), 0, 'the unit tests run as root');
+  for (const scope of ['user', 'system']) {
+    const out = (await run(scope)).stdout;
+    t.regex(out, / --cgroups=split /, scope);
+    t.notRegex(out, /not split/, scope);
+  }
+});

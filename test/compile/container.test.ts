@@ -181,3 +181,25 @@ test('without OnStop= the unit stops as before, and only a checkpoint that ends 
   t.is(ending.get('Service', 'SuccessExitStatus'), '143 137');
   t.deepEqual(ending.list('Unit', 'RequiresMountsFor').map((e) => e.value), ['%t/containers', '/var/lib/berth/checkpoints']);
 });
+
+test('a user unit on a host where podman sees cgroups v1 runs with --cgroups=no-conmon, and its header says why', (t) => {
+  const v1 = { version: 'v1' } as const;
+  const { argv, result } = compile('[Container]\nImage=localhost/busybox\n', { user: true, cgroups: v1 });
+  t.true(argv.includes('--cgroups=no-conmon'));
+  t.false(argv.includes('--cgroups=split'));
+  const text = result.units[0]!.text;
+  t.regex(text, /^# --cgroups=no-conmon, not split: podman sees cgroups v1 here, where a rootless --cgroups=split fails/m);
+  t.true(text.indexOf('# --cgroups=no-conmon') < text.indexOf('[Unit]'), 'the note is in the header comment');
+});
+
+test('Quadlet\'s --cgroups=split stays for the system, on cgroups v2, where the host is unknown, and where the definition chooses', (t) => {
+  const def = '[Container]\nImage=localhost/busybox\n';
+  const v1 = { version: 'v1' } as const;
+  t.true(compile(def, { user: false, cgroups: v1 }).argv.includes('--cgroups=split'));
+  t.true(compile(def, { user: true, cgroups: { version: 'v2' } }).argv.includes('--cgroups=split'));
+  t.true(compile(def, { user: true }).argv.includes('--cgroups=split'));
+  const chosen = compile(`${def}CgroupsMode=enabled\n`, { user: true, cgroups: v1 });
+  t.deepEqual(chosen.argv.filter((a) => a.startsWith('--cgroups') || a === 'enabled'), ['--cgroups', 'enabled']);
+  t.notRegex(chosen.result.units[0]!.text, /not split/);
+  t.notRegex(compile(def, { user: true }).result.units[0]!.text, /not split/);
+});

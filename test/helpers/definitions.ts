@@ -1,6 +1,6 @@
 /** Builds definitions from text for pure compiler and generator tests, and compiles one as the generator would. */
 import { Command } from '../../src/compile/command.js';
-import type { CompileContext } from '../../src/compile/context.js';
+import type { CompileContext, HostCgroups } from '../../src/compile/context.js';
 import type { Definition } from '../../src/compile/definition.js';
 import type { Job } from '../../src/compile/job.js';
 import { kindOf, kindSpec, serviceNameOf, unitInfos } from '../../src/compile/kinds.js';
@@ -26,6 +26,8 @@ export interface CompileOptions {
   /** The uid of the user manager (user scope); none by default, which refuses [Checkpoint] as for a user. */
   readonly uid?: number;
   readonly podman?: string;
+  /** podman's view of the host's cgroups; unknown by default. */
+  readonly cgroups?: HostCgroups;
   /** More definitions beside it, by file name (those it refers to). */
   readonly others?: Readonly<Record<string, string>>;
 }
@@ -37,7 +39,7 @@ export interface CompileOptions {
 export function compileOne(fileName: string, text: string, opts: CompileOptions = {}) {
   const main = definition(fileName, text);
   const defs = [main, ...Object.entries(opts.others ?? {}).map(([n, t]) => definition(n, t))];
-  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: opts.user ?? false, ...(opts.uid !== undefined ? { uid: opts.uid } : {}), podman: opts.podman ?? '/usr/bin/podman' });
+  const result = generate(defs, { target: parseVersion(opts.target ?? '6.0')!, user: opts.user ?? false, ...(opts.uid !== undefined ? { uid: opts.uid } : {}), cgroups: opts.cgroups, podman: opts.podman ?? '/usr/bin/podman' });
   const units = new Map(result.units.map((u) => [u.fileName, UnitFile.parse(u.text, u.fileName).unit]));
   const service = units.get(`${serviceNameOf(main)}.service`);
   const argvOf = (key: string): string[] => {

@@ -14,8 +14,12 @@ need_root() {
 }
 
 apt_packages() {
-  local pkgs=(podman runc conmon netavark iptables busybox-static dbus systemd systemd-container
-              zstd curl iproute2 uidmap rpm catatonit time strace rpmlint cpio groff-base)
+  # Rootless podman (test/e2e/rootless.test.ts): newuidmap/newgidmap (uidmap), slirp4netns for its network
+  # and published ports (podman 4.3 has no pasta), and a user's session bus (dbus-user-session). No
+  # fuse-overlayfs: this kernel mounts overlayfs in a user namespace itself, and the test host (nspawn)
+  # has no /dev/fuse.
+  local pkgs=(podman runc conmon netavark iptables busybox-static dbus dbus-user-session systemd systemd-container
+              zstd curl iproute2 uidmap slirp4netns rpm catatonit time strace rpmlint cpio groff-base)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
