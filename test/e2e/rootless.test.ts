@@ -65,7 +65,7 @@ async function boot(t: { teardown(fn: () => unknown): void }): Promise<SystemdHo
       // this machine has no udev, so nspawn copies its 0600 node: at every boot, this stands in for udev.
       '/etc/tmpfiles.d/berth-host-tun.conf': 'z /dev/net/tun 0666 - - -\n',
     },
-    symlinks: { '/usr/local/lib/systemd/user-generators/berth': `${REPO}dist/berth-generator.cjs` },
+    symlinks: { '/usr/local/lib/systemd/user-generators/berth': `${REPO}dist/berth-generator.cjs`, '/usr/bin/berth': `${REPO}dist/src/cli/main.js` },
   });
 }
 
@@ -150,4 +150,32 @@ test.serial("a user's definition runs rootless as a user unit: subordinate IDs, 
   t.is((await page(host)).stdout, 'rootless hello\n');
   t.is((await containerUids(host)).workloadUid, SUB_START + 999);
   t.is((await host.runOk(['loginctl', 'list-sessions', '--no-legend'])).trim(), '', 'no session: lingering alone');
+});
+
+test.serial("the user's berth status, doctor and list see its own container and host, and its generator refuses a [Checkpoint] with the line and the way to do it", async (t) => {
+  const host = await boot(t);
+  await setUpUser(host);
+  await define(host);
+  await asUserOk(host, `cat > ${HOME}/.config/berth/definitions/saved.container <<'EOF'\n[Container]\nImage=localhost/busybox:latest\nExec=sleep 1000\n\n[Checkpoint]\nOnCalendar=daily\nEOF`);
+  await asUserOk(host, 'systemctl --user daemon-reload');
+  t.is((await asUser(host, 'systemctl --user start web.service')).exitCode, 0, await userJournal(host));
+
+  // status: the user's own container, running.
+  const status = JSON.parse(await asUserOk(host, 'berth status --user --json')) as Array<{ name: string; activeState?: string; state?: string }>;
+  t.deepEqual(status.map((r) => r.name).sort(), ['saved', 'web'], JSON.stringify(status));
+
+  // list: the [Checkpoint] definition is not loaded, at its section's line, with what to do instead.
+  const rows = JSON.parse(await asUserOk(host, 'berth list --user --json')) as Array<{ name: string; state: string; reason: string | null }>;
+  const saved = rows.find((r) => r.name === 'saved.container');
+  t.is(saved?.state, 'not loaded', JSON.stringify(rows));
+  t.regex(saved?.reason ?? '', new RegExp(`${HOME}/\\.config/berth/definitions/saved\\.container:5: .*a \\[Checkpoint\\] section needs root.*User=`));
+  t.is(rows.find((r) => r.name === 'web.container')?.state, 'active');
+
+  // doctor --user: the user's ranges, lingering and the cgroups rule, as this host has them.
+  const doctor = JSON.parse((await asUser(host, 'berth doctor --user --json')).stdout) as { checks: Array<{ id: string; status: string; summary: string }> };
+  const check = (id: string) => doctor.checks.find((c) => c.id === id);
+  t.is(check('subuid')?.status, 'ok', JSON.stringify(check('subuid')));
+  t.regex(check('subuid')?.summary ?? '', new RegExp(`${SUB_START}`));
+  t.is(check('linger')?.status, 'ok', JSON.stringify(check('linger')));
+  t.regex(check('cgroups')?.summary ?? '', /no-conmon/);
 });
