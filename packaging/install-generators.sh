@@ -12,4 +12,9 @@ for kind in system user; do
   ln -sfn "$entry" "$dir/berth"
   echo "installed $dir/berth -> $entry"
 done
+# The user units berth generates wait for the network with this one (src/compile/compile.ts).
+user_units="${DESTDIR:-}$prefix/lib/systemd/user"
+mkdir -p "$user_units"
+ln -sfn "$root/units/user/berth-user-wait-network-online.service" "$user_units/berth-user-wait-network-online.service"
+echo "installed $user_units/berth-user-wait-network-online.service"
 mkdir -p "${DESTDIR:-}/etc/berth/definitions"
