@@ -22,7 +22,7 @@ import { DEFAULT_CHECKPOINT_DIR, parseSize } from '../compile/checkpoint-setting
 import { atLeast, parseVersion, type Version } from '../compile/version.js';
 import { podmanPath } from '../engine/podman-version.js';
 import { loadDefinitions } from '../generator/load.js';
-import { berthFolders, searchPaths } from '../generator/search-paths.js';
+import { berthFolders, definitionsDir, searchPaths } from '../generator/search-paths.js';
 import { GENERATOR_DIRS, podmanQuadletRuns, probePodmanGenerator, QUADLET_BINARY, quadletDirs, quadletOverlaps, type GeneratorState, type Overlap, type PodmanGeneratorFacts } from '../generator/quadlet-folders.js';
 import type { DoctorHost } from './host.js';
 
@@ -434,58 +434,67 @@ export function checkCheckpointDir(host: DoctorHost, dir: string, use: { contain
 // Quadlet's folders
 
 export interface QuadletFacts {
-  readonly system: PodmanGeneratorFacts;
-  readonly user: PodmanGeneratorFacts;
+  readonly scope: 'system' | 'user';
+  /** podman's Quadlet generator of that scope, as systemd would find it. */
+  readonly generator: PodmanGeneratorFacts;
   /** Whether /usr/libexec/podman/quadlet exists (podman ≥ 4.4 installed), whatever the links say. */
   readonly binary: boolean;
   readonly berthDirs: readonly string[];
+  /** Where an admin (or the user) puts definitions: /etc/berth/definitions, ~/.config/berth/definitions. */
+  readonly home: string;
   readonly quadletDirs: readonly string[];
-  /** Definitions both berth's folders and Quadlet's hold under one unit name (system scope). */
+  /** Definitions both berth's folders and Quadlet's hold under one unit name. */
   readonly overlaps: readonly Overlap[];
 }
 
-/** podman's generator links as systemd finds them, through the doctor's host; and the overlap of the two folder sets. */
-export function quadletFacts(host: DoctorHost, dirs = quadletDirs(false, host.env, 0, '/root')): QuadletFacts {
+/**
+ * podman's generator link of a scope as systemd finds it, through the doctor's host; and the overlap of the
+ * two folder sets of that scope (a user's: the calling user's).
+ */
+export function quadletFacts(host: DoctorHost, scope: 'system' | 'user' = 'system', dirs?: readonly string[]): QuadletFacts {
   const look = (path: string): GeneratorState => {
     if (!host.stat(path, false)) return 'absent';
     const st = host.stat(path);
     if (!st) return host.realpath(path) === '/dev/null' ? 'masked' : 'broken';
     return st.kind === 'other' || host.realpath(path) === '/dev/null' ? 'masked' : 'present';
   };
-  const berthDirs = berthFolders(false, host.env, 0);
+  const user = scope === 'user';
+  const uid = user ? host.uid : 0;
+  const theirs = dirs ?? quadletDirs(user, host.env, uid, host.account?.home ?? '/root');
   const override = host.env['BERTH_UNIT_DIRS']?.split(':').filter((d) => d !== '');
-  const ours = override?.length ? override : berthDirs;
+  const ours = override?.length ? override : berthFolders(user, host.env, uid);
   return {
-    system: probePodmanGenerator('system', look),
-    user: probePodmanGenerator('user', look),
+    scope,
+    generator: probePodmanGenerator(scope, look),
     binary: host.stat(QUADLET_BINARY)?.kind === 'file',
     berthDirs: ours,
-    quadletDirs: dirs,
-    overlaps: quadletOverlaps(loadDefinitions(ours).definitions, loadDefinitions(dirs).definitions),
+    home: definitionsDir(user, host.env),
+    quadletDirs: theirs,
+    overlaps: quadletOverlaps(loadDefinitions(ours).definitions, loadDefinitions(theirs).definitions),
   };
 }
 
-/** The Quadlet rule on this host, and every unit two generators would write. */
+/** The Quadlet rule on this host for a scope, and every unit two generators would write. */
 export function checkQuadlet(f: QuadletFacts): CheckResult {
   const T = 'quadlet folders';
   const where = f.quadletDirs.join(', ');
+  const g = f.generator;
   const details: Record<string, unknown> = {
-    podmanGenerator: f.system.path ?? null, state: f.system.state, runs: podmanQuadletRuns(f.system),
-    userGenerator: f.user.path ?? null, userRuns: podmanQuadletRuns(f.user),
-    quadletBinary: f.binary, quadletDirs: f.quadletDirs, overlaps: f.overlaps,
+    scope: f.scope, podmanGenerator: g.path ?? null, state: g.state, runs: podmanQuadletRuns(g), quadletBinary: f.binary, quadletDirs: f.quadletDirs, overlaps: f.overlaps,
   };
-  if (podmanQuadletRuns(f.system)) {
+  if (podmanQuadletRuns(g)) {
     if (f.overlaps.length > 0) {
       const list = f.overlaps.map((o) => `${o.unit} (${o.berth} and ${o.quadlet})`).join('; ');
       return bad('warn', 'quadlet', T,
-        `podman's Quadlet (${f.system.path}) and berth both write ${f.overlaps.length === 1 ? 'this unit' : 'these units'}: ${list}; systemd runs generators in parallel and loads whichever file was written last`,
-        `keep each definition in one place: move it into /etc/berth/definitions (berth compiles it, [Checkpoint] works) or delete berth's copy, then systemctl daemon-reload`, details);
+        `podman's Quadlet (${g.path}) and berth both write ${f.overlaps.length === 1 ? 'this unit' : 'these units'}: ${list}; systemd runs generators in parallel and loads whichever file was written last`,
+        `keep each definition in one place: move it into ${f.home} (berth compiles it${f.scope === 'system' ? ', [Checkpoint] works' : ''}) or delete berth's copy, then systemctl${f.scope === 'user' ? ' --user' : ''} daemon-reload`, details);
     }
-    return ok('quadlet', T, `podman's Quadlet generator runs (${f.system.path}): it compiles ${where}; berth reads only its own folders`, details);
+    return ok('quadlet', T, `podman's Quadlet generator runs (${g.path}): it compiles ${where}; berth reads only its own folders`, details);
   }
-  const why = f.system.state === 'masked' ? `podman's Quadlet generator is masked (${f.system.path})`
-    : f.system.state === 'broken' ? `${f.system.path} points at nothing`
-    : f.binary ? `${QUADLET_BINARY} is installed but no podman-system-generator link runs it`
+  const generatorName = f.scope === 'user' ? 'podman-user-generator' : 'podman-system-generator';
+  const why = g.state === 'masked' ? `podman's Quadlet generator is masked (${g.path})`
+    : g.state === 'broken' ? `${g.path} points at nothing`
+    : f.binary ? `${QUADLET_BINARY} is installed but no ${generatorName} link runs it`
     : "podman has no Quadlet generator here";
   // Read by berth alone, a file name in its folders hides the same name in Quadlet's.
   const hides = f.overlaps.filter((o) => basename(o.berth) === basename(o.quadlet));

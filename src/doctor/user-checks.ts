@@ -15,7 +15,7 @@
 import { AGENT_NAME } from '../agent/interface.js';
 import { definitionsDir } from '../generator/search-paths.js';
 import {
-  cgroupFacts, checkAgent, checkDefinitions, checkGenerator, checkPodman, checkSystemd, definitionFacts, podmanFacts, systemdFacts,
+  cgroupFacts, checkAgent, checkDefinitions, checkGenerator, checkPodman, checkQuadlet, checkSystemd, definitionFacts, podmanFacts, quadletFacts, systemdFacts,
   SYSTEMD_PATH, type CgroupFacts, type CheckResult,
 } from './checks.js';
 import type { DoctorHost, FileFacts } from './host.js';
@@ -181,6 +181,7 @@ export async function runUserChecks(host: DoctorHost): Promise<CheckResult[]> {
     checkIdMap(gidmap, user),
     checkLinger(user, lingering),
     checkDefinitions(definitionFacts(userHost, true), definitionsDir(true, env)),
+    checkQuadlet(quadletFacts(userHost, 'user')),
     agent,
   ];
 }

@@ -274,7 +274,7 @@ test('the quadlet check says which rule applies, and names a unit both generator
   writeFileSync(join(theirs, 'web.container'), '[Container]\nImage=x\n');
   writeFileSync(join(theirs, 'other.container'), '[Container]\nImage=x\n');
 
-  const without = checkQuadlet(quadletFacts(fakeHost({ env: { BERTH_UNIT_DIRS: ours } }), [theirs]));
+  const without = checkQuadlet(quadletFacts(fakeHost({ env: { BERTH_UNIT_DIRS: ours } }), 'system', [theirs]));
   t.is(without.status, 'ok');
   t.regex(without.summary, new RegExp(`^podman has no Quadlet generator here: berth also reads ${theirs}, after its own folders; ${ours}/web.container hides ${theirs}/web.container$`));
 
@@ -283,17 +283,32 @@ test('the quadlet check says which rule applies, and names a unit both generator
     env: { BERTH_UNIT_DIRS: ours },
     files: { [link]: { kind: 'symlink', target: '/usr/libexec/podman/quadlet' }, '/usr/libexec/podman/quadlet': { executable: true } },
   });
-  const both = checkQuadlet(quadletFacts(withQuadlet, [theirs]));
+  const both = checkQuadlet(quadletFacts(withQuadlet, 'system', [theirs]));
   t.is(both.status, 'warn');
   t.regex(both.summary, new RegExp(`and berth both write this unit: web.service \\(${ours}/web.container and ${theirs}/web.container\\); systemd runs generators in parallel`));
   t.regex(both.fix!, /keep each definition in one place/);
   t.deepEqual((both.details!['overlaps'] as unknown[]).length, 1);
 
   writeFileSync(join(ours, 'web.container'), '[Container]\nImage=x\nServiceName=web2\n');
-  const apart = checkQuadlet(quadletFacts(withQuadlet, [theirs]));
+  const apart = checkQuadlet(quadletFacts(withQuadlet, 'system', [theirs]));
   t.is(apart.status, 'ok');
   t.regex(apart.summary, /^podman's Quadlet generator runs \(\/usr\/lib\/systemd\/system-generators\/podman-system-generator\): it compiles .*; berth reads only its own folders$/);
 
   const masked = fakeHost({ files: { ['/etc/systemd/system-generators/podman-system-generator']: { kind: 'symlink', target: '/dev/null' }, [link]: { kind: 'symlink', target: '/usr/libexec/podman/quadlet' }, '/usr/libexec/podman/quadlet': {} } });
-  t.regex(checkQuadlet(quadletFacts(masked, [theirs])).summary, /^podman's Quadlet generator is masked \(\/etc\/systemd\/system-generators\/podman-system-generator\): berth also reads/);
+  t.regex(checkQuadlet(quadletFacts(masked, 'system', [theirs])).summary, /^podman's Quadlet generator is masked \(\/etc\/systemd\/system-generators\/podman-system-generator\): berth also reads/);
+});
+
+test("berth doctor --user's quadlet check follows podman's user generator and the user's folders", (t) => {
+  const ours = mkdtempSync(join(tmpdir(), 'berth-ours-'));
+  const theirs = mkdtempSync(join(tmpdir(), 'berth-quadlet-'));
+  writeFileSync(join(ours, 'web.container'), '[Container]\nImage=x\n');
+  writeFileSync(join(theirs, 'web.container'), '[Container]\nImage=x\n');
+  const systemOnly = fakeHost({ env: { BERTH_UNIT_DIRS: ours }, files: { '/usr/lib/systemd/system-generators/podman-system-generator': { kind: 'symlink', target: '/usr/libexec/podman/quadlet' }, '/usr/libexec/podman/quadlet': { executable: true } } });
+  const facts = quadletFacts(systemOnly, 'user', [theirs]);
+  t.is(facts.generator.state, 'absent');
+  t.regex(checkQuadlet(facts).summary, /no podman-user-generator link runs it: berth also reads/);
+  const both = fakeHost({ env: { BERTH_UNIT_DIRS: ours }, files: { '/usr/lib/systemd/user-generators/podman-user-generator': { kind: 'symlink', target: '/usr/libexec/podman/quadlet' }, '/usr/libexec/podman/quadlet': { executable: true } } });
+  const warned = checkQuadlet(quadletFacts(both, 'user', [theirs]));
+  t.is(warned.status, 'warn');
+  t.regex(warned.fix!, /then systemctl --user daemon-reload$/);
 });

@@ -108,7 +108,7 @@ test('berth doctor --user runs its checks in report order, for the calling user,
     },
   };
   const results = await runUserChecks(host);
-  t.deepEqual(results.map((r) => r.id), ['podman', 'cgroups', 'systemd', 'user-generator', 'subuid', 'subgid', 'newuidmap', 'newgidmap', 'linger', 'definitions', 'agent']);
+  t.deepEqual(results.map((r) => r.id), ['podman', 'cgroups', 'systemd', 'user-generator', 'subuid', 'subgid', 'newuidmap', 'newgidmap', 'linger', 'definitions', 'quadlet', 'agent']);
   for (const r of results) t.is(r.status, 'ok', `${r.id}: ${r.summary}`);
   t.deepEqual(asked, [['io.berth.Manager1', true]]);
   t.regex(results.at(-1)!.summary, /on your bus \(owned by :1\.7\): it serves your containers only/);

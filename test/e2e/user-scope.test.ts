@@ -107,7 +107,7 @@ test.serial("a user's container waits for network-online.target at most the boun
   const report = JSON.parse(doctor.stdout) as { scope: string; checks: Array<{ id: string; status: string; summary: string }> };
   t.is(report.scope, 'user');
   const verdicts = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
-  t.like(verdicts, { 'user-generator': 'ok', subuid: 'ok', subgid: 'ok', newuidmap: 'ok', newgidmap: 'ok', linger: 'warn', definitions: 'ok', agent: 'ok' }, doctor.stdout);
+  t.like(verdicts, { 'user-generator': 'ok', subuid: 'ok', subgid: 'ok', newuidmap: 'ok', newgidmap: 'ok', linger: 'warn', definitions: 'ok', quadlet: 'ok', agent: 'ok' }, doctor.stdout);
   t.regex(report.checks.find((c) => c.id === 'definitions')!.summary, /^1 definition\(s\) in /);
 
   // Nothing starting network-online.target any more (the job cancelled) on a running system: no wait at all.
