@@ -22,6 +22,7 @@ export interface InstallFlags {
   podmanVersion?: string;
 }
 
+/** What install and rm take from their caller (tests give a fake systemd, a lock folder, output sinks). */
 export interface InstallDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly connect?: (user: boolean) => Promise<Units>;

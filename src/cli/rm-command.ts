@@ -22,6 +22,7 @@ import { definitionsDir, searchPaths } from '../generator/search-paths.js';
 import { acquireDefinitionsLock, definitionsLockDir } from '../install/lock.js';
 import { checkRemovable, isRunning, resolveName, type DefinedUnit } from '../install/remove.js';
 import { connectUnits, type Units } from '../install/units.js';
+import type { InstallDeps } from './install-command.js';
 
 export interface RmFlags {
   user?: boolean;
@@ -32,13 +33,9 @@ export interface RmFlags {
   podmanVersion?: string;
 }
 
-export interface RmDeps {
-  readonly env?: NodeJS.ProcessEnv;
-  readonly connect?: (user: boolean) => Promise<Units>;
-  readonly lockDir?: string;
+export interface RmDeps extends InstallDeps {
+  /** Where the containers' checkpoint locks are, for --remove-checkpoints. */
   readonly checkpointLockDir?: string;
-  readonly out?: (s: string) => void;
-  readonly err?: (s: string) => void;
 }
 
 export async function runRm(name: string, flags: RmFlags, deps: RmDeps = {}): Promise<number> {
