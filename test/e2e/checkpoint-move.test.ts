@@ -109,7 +109,11 @@ test.serial('an archive made on one host and copied anywhere on another is check
   // A damaged copy: same size, one byte flipped.
   const bad = await carry(one, archive, two, 'damaged.tar.zst');
   const size = Number(await sh(two, `stat -c %s ${bad}`));
-  await sh(two, `printf '\\377' | dd of=${bad} bs=1 seek=${Math.floor(size / 2)} count=1 conv=notrunc 2>/dev/null`);
+  // The byte is inverted, so the copy differs whatever the byte was (writing a fixed 0xff left it as it was
+  // once in 256 runs).
+  const at = Math.floor(size / 2);
+  const byte = Number(await sh(two, `dd if=${bad} bs=1 skip=${at} count=1 2>/dev/null | od -An -tu1`));
+  await sh(two, `printf '\\${(255 - byte).toString(8)}' | dd of=${bad} bs=1 seek=${at} count=1 conv=notrunc 2>/dev/null`);
   let r = await run(two, `berth restore ${NAME} --archive ${bad}`);
   t.is(r.exitCode, 1, r.stdout + r.stderr);
   t.regex(r.stderr, /^berth: the sha256 of \/var\/tmp\/incoming\/damaged\.tar\.zst does not match its manifest: the archive is damaged; nothing was imported$/m);
